@@ -1,0 +1,63 @@
+"""Turn per-token probabilities into character spans snapped to word boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class CharSpan:
+    start: int
+    end: int
+    score: float
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow [start, end) so it neither starts nor ends inside a word (a word piece never splits a reported word)."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
+
+
+def decode_runs(
+    text: str,
+    offsets: np.ndarray,
+    probs: np.ndarray,
+    threshold: float,
+    max_gap: int = 0,
+    min_tokens: int = 1,
+) -> list[CharSpan]:
+    """Runs of tokens whose probability reaches ``threshold`` become spans.
+
+    ``max_gap`` bridges runs separated by at most that many low tokens (annotators mark whole phrases while a
+    tagger often dips on a function word inside them). The score is the mean probability over the run.
+    """
+    above = probs >= threshold
+    spans: list[CharSpan] = []
+    n = len(probs)
+    i = 0
+    while i < n:
+        if not above[i]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            if above[j]:
+                j += 1
+                continue
+            gap_end = j
+            while gap_end < n and not above[gap_end] and gap_end - j < max_gap:
+                gap_end += 1
+            if gap_end < n and above[gap_end] and gap_end - j <= max_gap:
+                j = gap_end
+                continue
+            break
+        if j - i >= min_tokens:
+            start, end = snap_to_words(text, int(offsets[i, 0]), int(offsets[j - 1, 1]))
+            spans.append(CharSpan(start, end, float(probs[i:j].mean())))
+        i = j
+    return spans

@@ -1,0 +1,52 @@
+"""The network: a (LoRA-adapted) encoder with a multi-label token head and a span-classification head."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+# Features appended to a pooled span before its technique is predicted. Repetition is the one technique a
+# reader recognises by looking elsewhere in the article, so the span head is told how often the phrase recurs.
+N_SPAN_FEATURES = 3
+
+
+class SpanTagger(nn.Module):
+    """Token head: one sigmoid per channel (channel 0 = any technique, the SI task), so spans may overlap and
+    carry several techniques. Span head: softmax over the techniques for a given span (the TC task)."""
+
+    def __init__(self, encoder: nn.Module, hidden_size: int, n_channels: int, n_span_labels: int, dropout: float):
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = nn.Dropout(dropout)
+        self.token_head = nn.Linear(hidden_size, n_channels)
+        self.span_head = nn.Sequential(
+            nn.Linear(2 * hidden_size + N_SPAN_FEATURES, hidden_size),
+            nn.GELU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden_size, n_span_labels),
+        )
+
+    def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    def token_logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        return self.token_head(self.dropout(hidden))
+
+    def span_logits(self, pooled: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        return self.span_head(torch.cat([self.dropout(pooled), features], dim=-1))
+
+
+def pool_span(hidden: torch.Tensor, start: int, end: int) -> torch.Tensor:
+    """Mean and max of the token states over [start, end): the mean carries the gist, the max the loudest word."""
+    piece = hidden[start:end]
+    return torch.cat([piece.mean(dim=0), piece.max(dim=0).values])
+
+
+def span_features(text: str, start: int, end: int, n_tokens: int) -> list[float]:
+    phrase = text[start:end].strip().lower()
+    occurrences = text.lower().count(phrase) if phrase else 1
+    return [
+        float(torch.log1p(torch.tensor(float(max(occurrences - 1, 0))))),
+        float(occurrences > 1),
+        float(torch.log1p(torch.tensor(float(n_tokens)))) / 5.0,
+    ]

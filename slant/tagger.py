@@ -1,0 +1,256 @@
+"""Inference: ``Tagger`` loads a trained slant model and turns texts into spans."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+from transformers import AutoTokenizer
+
+from slant.config import DEFAULT_MODEL_DIR
+from slant.decoding import decode_runs
+from slant.encoder import BaseEncoder, resolve_base_model, verified_model_dir
+from slant.model import SpanTagger, pool_span, span_features
+from slant.network import build_network
+from slant.spans import Span
+from slant.windows import TokenizedText, Window, char_span_to_tokens, make_windows, tokenize_batch
+
+ANY_CHANNEL = "any"  # channel 0: "some technique here" (the SI task)
+NAMED_MODELS = {"default": DEFAULT_MODEL_DIR, "accurate": DEFAULT_MODEL_DIR.parent / "model-accurate"}
+
+
+@dataclass
+class TokenPredictions:
+    """Per-token channel probabilities for one text, averaged over the windows that saw each token."""
+
+    text: str
+    tokens: TokenizedText
+    probs: np.ndarray  # (n_tokens, n_channels)
+    hidden: torch.Tensor | None  # (n_tokens, hidden) when asked for (span classification)
+
+
+@dataclass
+class ModelConfig:
+    """What ``model/config.json`` holds; written by training, read by the Tagger."""
+
+    base: dict
+    channels: list[str]
+    span_labels: list[str]
+    thresholds: dict[str, dict]
+    calibration: dict[str, dict]
+    max_tokens: int
+    stride: int
+    lora: dict | None
+    dropout: float
+    extra: dict
+
+    @classmethod
+    def read(cls, path: Path) -> ModelConfig:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k != "extra"}, extra=data.get("extra", {}))
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def base_dir_for(base: dict) -> Path:
+    if base.get("package"):
+        encoder = BaseEncoder(
+            name=base["name"],
+            package=base["package"],
+            version=base["version"],
+            module=base["module"],
+            subdir=base["subdir"],
+            sha256=base["sha256"],
+        )
+        return verified_model_dir(encoder)
+    return resolve_base_model(base["path"])
+
+
+class Tagger:
+    """A trained slant model. ``classify`` is thread-safe: inference holds no shared mutable state but a lock
+    around the forward pass keeps torch's intra-op threads from being oversubscribed by concurrent callers."""
+
+    def __init__(self, config: ModelConfig, network: SpanTagger, tokenizer, model_dir: Path | None = None):
+        self.config = config
+        self.network = network.eval()
+        self.tokenizer = tokenizer
+        self.model_dir = model_dir
+        self.batch_size = 32
+        self._lock = threading.Lock()
+        self._channel_index = {name: i for i, name in enumerate(config.channels)}
+
+    # ---- loading -------------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Tagger:
+        """Load ``model/`` (default), a named model ("accurate"), or a model folder."""
+        if path is None:
+            folder = DEFAULT_MODEL_DIR
+        elif str(path) in NAMED_MODELS:
+            folder = NAMED_MODELS[str(path)]
+        else:
+            folder = Path(path)
+        config_path = folder / "config.json"
+        if not config_path.is_file():
+            hint = " (install the 'accurate' extra)" if str(path) == "accurate" else ""
+            raise FileNotFoundError(f"no slant model at {folder}: {config_path} is missing{hint}")
+        config = ModelConfig.read(config_path)
+        base_dir = base_dir_for(config.base)
+        network = build_network(
+            base_dir, len(config.channels), len(config.span_labels), config.dropout, config.lora
+        )
+        state = load_file(str(folder / "weights.safetensors"))
+        missing = set(state) - {name for name, _ in network.named_parameters()}
+        if missing:
+            raise ValueError(f"{folder / 'weights.safetensors'} holds unknown tensors: {sorted(missing)[:3]}")
+        network.load_state_dict(state, strict=False)
+        if config.lora is not None:
+            # Fold the adapters into the encoder's weights: same outputs, no adapter cost per call.
+            network.encoder = network.encoder.merge_and_unload()
+        tokenizer = AutoTokenizer.from_pretrained(base_dir)
+        return cls(config, network, tokenizer, folder)
+
+    # ---- token level ---------------------------------------------------------------------------------------
+    @torch.inference_mode()
+    def predict_tokens(self, texts: list[str], with_hidden: bool = False) -> list[TokenPredictions]:
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"text {i} is {type(text).__name__}, expected str")
+        tokens = tokenize_batch(self.tokenizer, texts)
+        windows: list[Window] = []
+        for doc_index, tok in enumerate(tokens):
+            if len(tok):
+                windows.extend(make_windows(len(tok), doc_index, self.config.max_tokens, self.config.stride))
+        n_channels = len(self.config.channels)
+        hidden_size = self.network.token_head.in_features
+        prob_sums = [np.zeros((len(t), n_channels), dtype=np.float32) for t in tokens]
+        counts = [np.zeros(len(t), dtype=np.float32) for t in tokens]
+        hidden_sums = [torch.zeros(len(t), hidden_size) for t in tokens] if with_hidden else None
+        # Length bucketing: windows of similar length share a batch, so little compute goes to padding.
+        windows.sort(key=lambda w: w.token_end - w.token_start)
+        cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        pad_id = self.tokenizer.pad_token_id or 0
+        for batch_start in range(0, len(windows), self.batch_size):
+            batch = windows[batch_start : batch_start + self.batch_size]
+            width = max(w.token_end - w.token_start for w in batch) + 2
+            input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+            attention = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, w in enumerate(batch):
+                ids = tokens[w.doc_index].input_ids[w.token_start : w.token_end]
+                input_ids[row, 0] = cls_id
+                input_ids[row, 1 : len(ids) + 1] = torch.from_numpy(ids)
+                input_ids[row, len(ids) + 1] = sep_id
+                attention[row, : len(ids) + 2] = 1
+            with self._lock:
+                hidden = self.network.encode(input_ids, attention)
+                probs = torch.sigmoid(self.network.token_logits(hidden)).numpy()
+            for row, w in enumerate(batch):
+                n = w.token_end - w.token_start
+                prob_sums[w.doc_index][w.token_start : w.token_end] += probs[row, 1 : n + 1]
+                counts[w.doc_index][w.token_start : w.token_end] += 1
+                if hidden_sums is not None:
+                    hidden_sums[w.doc_index][w.token_start : w.token_end] += hidden[row, 1 : n + 1]
+        result = []
+        for i, text in enumerate(texts):
+            denom = np.maximum(counts[i], 1)[:, None]
+            hid = hidden_sums[i] / torch.from_numpy(denom) if hidden_sums is not None else None
+            result.append(TokenPredictions(text, tokens[i], prob_sums[i] / denom, hid))
+        return result
+
+    # ---- spans ---------------------------------------------------------------------------------------------
+    def calibrate(self, channel: str, raw: float) -> float:
+        table = self.config.calibration.get(channel)
+        if not table:
+            return float(min(max(raw, 0.0), 1.0))
+        return float(np.interp(raw, table["x"], table["y"]))
+
+    def channel_spans(self, pred: TokenPredictions, channel: str) -> list[Span]:
+        settings = self.config.thresholds[channel]
+        index = self._channel_index[channel]
+        runs = decode_runs(
+            pred.text,
+            pred.tokens.offsets,
+            pred.probs[:, index],
+            settings["threshold"],
+            max_gap=settings.get("max_gap", 0),
+        )
+        return [Span.from_text(pred.text, r.start, r.end, channel, self.calibrate(channel, r.score)) for r in runs]
+
+    def technique_channels(self) -> list[str]:
+        return [c for c in self.config.channels if c != ANY_CHANNEL]
+
+    def spans_from_predictions(self, pred: TokenPredictions) -> list[Span]:
+        spans = [s for channel in self.technique_channels() for s in self.channel_spans(pred, channel)]
+        return sorted(spans, key=lambda s: (s.start, -s.end, s.label))
+
+    def classify_batch(self, texts: list[str]) -> list[list[Span]]:
+        """Technique spans for each text (possibly overlapping, each with a calibrated score)."""
+        from slant.rhetoric import rhetoric_spans  # scare quotes and unhedged assertions
+
+        predictions = self.predict_tokens(list(texts))
+        results = []
+        for pred in predictions:
+            spans = self.spans_from_predictions(pred) + rhetoric_spans(pred.text)
+            results.append(sorted(spans, key=lambda s: (s.start, -s.end, s.label)))
+        return results
+
+    def classify(self, text: str) -> list[Span]:
+        return self.classify_batch([text])[0]
+
+    def si_spans(self, texts: list[str]) -> list[list[Span]]:
+        """Spans of any technique (channel 0), the SemEval SI task."""
+        return [self.channel_spans(pred, ANY_CHANNEL) for pred in self.predict_tokens(list(texts))]
+
+    def span_probabilities(self, pred: TokenPredictions, spans: list[tuple[int, int]]) -> list[dict[str, float]]:
+        if pred.hidden is None:
+            raise ValueError("span probabilities need predictions made with with_hidden=True")
+        results = []
+        for start, end in spans:
+            if not 0 <= start < end <= len(pred.text):
+                raise ValueError(f"span ({start}, {end}) is not inside the text of {len(pred.text)} characters")
+            token_range = char_span_to_tokens(pred.tokens.offsets, start, end)
+            if token_range is None:  # only whitespace or characters the tokenizer drops: no evidence
+                results.append({label: 1.0 / len(self.config.span_labels) for label in self.config.span_labels})
+                continue
+            first, last = token_range
+            pooled = pool_span(pred.hidden, first, last)
+            feats = torch.tensor(span_features(pred.text, start, end, last - first), dtype=torch.float32)
+            with torch.inference_mode():
+                logits = self.network.span_logits(pooled[None], feats[None])[0]
+            probs = torch.softmax(logits, dim=-1).tolist()
+            results.append(dict(zip(self.config.span_labels, probs, strict=True)))
+        return results
+
+    def classify_spans(self, text: str, spans: list[tuple[int, int]]) -> list[dict[str, float]]:
+        """For given character spans, the probability of each technique (the SemEval TC setting)."""
+        pred = self.predict_tokens([text], with_hidden=True)[0]
+        return self.span_probabilities(pred, spans)
+
+
+_default: Tagger | None = None
+_default_lock = threading.Lock()
+
+
+def default_tagger() -> Tagger:
+    """The shipped model, loaded once per process on first use (double-checked under a lock for threads)."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Tagger.load()
+    return _default
+
+
+def classify(text: str) -> list[Span]:
+    if not isinstance(text, str):
+        raise TypeError(f"classify() takes a str, got {type(text).__name__}")
+    return default_tagger().classify(text)
+
+
+def classify_spans(text: str, spans: list[tuple[int, int]]) -> list[dict[str, float]]:
+    return default_tagger().classify_spans(text, spans)

@@ -1,0 +1,250 @@
+"""Fit a SpanTagger: the training loop with checkpoints and resume. ``train.py`` is the command-line layer."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from datasets import Dataset
+from safetensors.torch import save_file
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+
+from slant.corpora.base import Document
+from slant.corpora.ptc import read_ptc2020
+from slant.corpora.semeval2021 import read_semeval2021
+from slant.encoder import MINILM, resolve_base_model, sha256_file
+from slant.model import SpanTagger, pool_span
+from slant.network import build_network, trainable_state
+from slant.tagger import ModelConfig, Tagger
+from slant.train_config import TrainConfig
+from slant.training_data import ChannelSpec, build_dataset, channel_spec, split_documents
+from slant.tuning import tune
+
+log = logging.getLogger("slant.train")
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+@dataclass
+class Corpora:
+    fit: list[tuple[str, Document]]
+    val: list[tuple[str, Document]]
+
+
+def load_corpora(config: TrainConfig) -> Corpora:
+    """PTC-2020 train (and optionally SemEval-2021 train), each split into fit and validation documents."""
+    ptc = read_ptc2020("train", root=config.data_root)
+    if config.max_train_docs:
+        ptc = [d for d in ptc if d.spans][: config.max_train_docs]
+    ptc_fit, ptc_val = split_documents(ptc, config.val_fraction, config.seed)
+    fit = [("ptc2020", d) for d in ptc_fit]
+    val = [("ptc2020", d) for d in ptc_val]
+    if config.multitask_semeval2021:
+        memes = read_semeval2021("train", root=config.data_root)
+        meme_fit, meme_val = split_documents(memes, config.val_fraction, config.seed)
+        fit += [("semeval2021", d) for d in meme_fit]
+        val += [("semeval2021", d) for d in meme_val]
+    return Corpora(fit, val)
+
+
+def positive_weights(dataset: Dataset, n_channels: int, cap: float) -> torch.Tensor:
+    """sqrt(negatives/positives) per channel, capped: rare techniques get heard without drowning precision."""
+    pos = np.zeros(n_channels)
+    total = np.zeros(n_channels)
+    for targets, mask in zip(dataset["targets"], dataset["channel_mask"], strict=True):
+        arr = np.asarray(targets, dtype=np.float32)
+        if arr.size == 0:
+            continue
+        pos += arr.sum(axis=0) * np.asarray(mask)
+        total += len(arr) * np.asarray(mask)
+    ratio = np.sqrt(np.maximum(total - pos, 1) / np.maximum(pos, 1))
+    return torch.tensor(np.clip(ratio, 1.0, cap), dtype=torch.float32)
+
+
+def collate(rows: list[dict], cls_id: int, sep_id: int, pad_id: int, n_channels: int) -> dict:
+    width = max(len(r["input_ids"]) for r in rows) + 2
+    batch = len(rows)
+    input_ids = torch.full((batch, width), pad_id, dtype=torch.long)
+    attention = torch.zeros((batch, width), dtype=torch.long)
+    targets = torch.zeros((batch, width, n_channels))
+    token_mask = torch.zeros((batch, width))
+    for i, row in enumerate(rows):
+        n = len(row["input_ids"])
+        input_ids[i, 0] = cls_id
+        input_ids[i, 1 : n + 1] = torch.tensor(row["input_ids"])
+        input_ids[i, n + 1] = sep_id
+        attention[i, : n + 2] = 1
+        if n:
+            targets[i, 1 : n + 1] = torch.tensor(row["targets"])
+        token_mask[i, 1 : n + 1] = 1.0
+    channel_mask = torch.tensor([r["channel_mask"] for r in rows])
+    spans = [
+        (i, s, e, torch.tensor(lab), torch.tensor(f))
+        for i, r in enumerate(rows)
+        for s, e, lab, f in zip(r["span_starts"], r["span_ends"], r["span_labels"], r["span_features"], strict=True)
+    ]
+    return {
+        "input_ids": input_ids,
+        "attention": attention,
+        "targets": targets,
+        "token_mask": token_mask,
+        "channel_mask": channel_mask,
+        "spans": spans,
+    }
+
+
+def batch_loss(network: SpanTagger, batch: dict, pos_weight: torch.Tensor, span_weight: float) -> torch.Tensor:
+    hidden = network.encode(batch["input_ids"], batch["attention"])
+    logits = network.token_logits(hidden)
+    per_token = F.binary_cross_entropy_with_logits(
+        logits, batch["targets"], pos_weight=pos_weight, reduction="none"
+    )
+    mask = batch["token_mask"][:, :, None] * batch["channel_mask"][:, None, :]
+    loss = (per_token * mask).sum() / mask.sum().clamp(min=1.0)
+    if batch["spans"] and span_weight > 0:
+        pooled = torch.stack([pool_span(hidden[i], s, e) for i, s, e, _, _ in batch["spans"]])
+        feats = torch.stack([f for *_, f in batch["spans"]])
+        labels = torch.stack([lab for *_, lab, _ in batch["spans"]])
+        soft_targets = labels / labels.sum(dim=-1, keepdim=True).clamp(min=1.0)
+        span_logits = network.span_logits(pooled, feats)
+        loss = loss + span_weight * F.cross_entropy(span_logits, soft_targets)
+    return loss
+
+
+def base_record(config: TrainConfig, base_dir: Path) -> dict:
+    """How the Tagger will find the same base weights again: a pip package + sha256, or a folder path."""
+    if config.base_model is None or config.base_model == MINILM.name:
+        return {
+            "name": MINILM.name,
+            "package": MINILM.package,
+            "version": MINILM.version,
+            "module": MINILM.module,
+            "subdir": MINILM.subdir,
+            "sha256": MINILM.sha256,
+        }
+    weights = base_dir / "model.safetensors"
+    return {
+        "name": base_dir.name,
+        "path": str(base_dir.resolve()),
+        "sha256": sha256_file(weights) if weights.is_file() else None,
+    }
+
+
+def fit(config: TrainConfig, resume: bool = False) -> Path:
+    """Train, tune thresholds and calibration on the held-out train documents, and write the model folder."""
+    set_seed(config.seed)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    run_dir = Path(config.run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    base_dir = resolve_base_model(config.base_model)
+    tokenizer = AutoTokenizer.from_pretrained(base_dir)
+    corpora = load_corpora(config)
+    spec: ChannelSpec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])
+    dataset = build_dataset(corpora.fit, spec, tokenizer, config.max_tokens, config.stride)
+    log.info("training windows: %d from %d documents", len(dataset), len(corpora.fit))
+
+    lora = (
+        {"r": config.lora_r, "alpha": config.lora_alpha, "dropout": config.lora_dropout, "targets": config.lora_targets}
+        if config.lora
+        else None
+    )
+    network = build_network(base_dir, len(spec.channels), len(spec.techniques), config.dropout, lora)
+    pos_weight = positive_weights(dataset, len(spec.channels), config.max_pos_weight)
+    params = [p for p in network.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
+    steps_per_epoch = math.ceil(len(dataset) / config.batch_size)
+    total_steps = max(1, int(steps_per_epoch * config.epochs))
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+
+    step = 0
+    checkpoint = run_dir / "checkpoint.pt"
+    if resume and checkpoint.is_file():
+        state = torch.load(checkpoint, weights_only=False)
+        network.load_state_dict(state["network"], strict=False)
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step = state["step"]
+        random.setstate(state["python_rng"])
+        torch.set_rng_state(state["torch_rng"])
+        log.info("resumed from %s at step %d", checkpoint, step)
+
+    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+    pad_id = tokenizer.pad_token_id or 0
+    network.train()
+    started = time.time()
+    progress = tqdm(total=total_steps, initial=step, desc="train", unit="step", dynamic_ncols=True)
+    while step < total_steps:
+        epoch = step // steps_per_epoch
+        # The order of each epoch depends only on the seed and the epoch: a resumed run sees the same batches.
+        order = list(range(len(dataset)))
+        random.Random(config.seed * 1000 + epoch).shuffle(order)
+        for batch_index in range(step % steps_per_epoch, steps_per_epoch):
+            if step >= total_steps:
+                break
+            rows = dataset[order[batch_index * config.batch_size : (batch_index + 1) * config.batch_size]]
+            rows = [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
+            batch = collate(rows, cls_id, sep_id, pad_id, len(spec.channels))
+            loss = batch_loss(network, batch, pos_weight, config.span_loss_weight)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            step += 1
+            progress.update(1)
+            progress.set_postfix(loss=f"{loss.item():.4f}", epoch=epoch)
+            if step % config.checkpoint_every == 0 or step == total_steps:
+                torch.save(
+                    {
+                        "network": trainable_state(network),
+                        "optimizer": optimizer.state_dict(),
+                        "scheduler": scheduler.state_dict(),
+                        "step": step,
+                        "python_rng": random.getstate(),
+                        "torch_rng": torch.get_rng_state(),
+                    },
+                    checkpoint,
+                )
+    progress.close()
+    train_seconds = time.time() - started
+    network.eval()
+
+    output = Path(config.output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    save_file(trainable_state(network), str(output / "weights.safetensors"))
+    model_config = ModelConfig(
+        base=base_record(config, base_dir),
+        channels=spec.channels,
+        span_labels=spec.techniques,
+        thresholds={c: {"threshold": 0.5, "max_gap": 0} for c in spec.channels},
+        calibration={},
+        max_tokens=config.max_tokens,
+        stride=config.stride,
+        lora=lora,
+        dropout=config.dropout,
+        extra={"train_config": config.to_dict(), "train_seconds": round(train_seconds, 1)},
+    )
+    model_config.write(output / "config.json")
+
+    tagger = Tagger.load(output)
+    thresholds, calibration, val_report = tune(tagger, corpora.val, spec)
+    model_config.thresholds = thresholds
+    model_config.calibration = calibration
+    model_config.extra["validation"] = val_report
+    model_config.write(output / "config.json")
+    (run_dir / "validation.json").write_text(json.dumps(val_report, indent=2) + "\n", encoding="utf-8")
+    return output

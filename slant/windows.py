@@ -1,0 +1,82 @@
+"""Tokenise an article once and cut it into overlapping model windows, keeping every token's character offsets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class TokenizedText:
+    """Word pieces of one text with their character offsets (code points into the exact input string)."""
+
+    input_ids: np.ndarray  # (n_tokens,) int64, no special tokens
+    offsets: np.ndarray  # (n_tokens, 2) int64, [start, end) per token
+
+    def __len__(self) -> int:
+        return len(self.input_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A slice [token_start, token_end) of a TokenizedText, to be wrapped in [CLS] ... [SEP]."""
+
+    doc_index: int
+    token_start: int
+    token_end: int
+
+
+def tokenize(tokenizer, text: str) -> TokenizedText:
+    """Tokenise without special tokens; drop pieces that cover no character (they carry no offset to report)."""
+    encoding = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = np.asarray(encoding["input_ids"], dtype=np.int64)
+    offsets = np.asarray(encoding["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+    keep = offsets[:, 1] > offsets[:, 0]
+    return TokenizedText(ids[keep], offsets[keep])
+
+
+def tokenize_batch(tokenizer, texts: list[str]) -> list[TokenizedText]:
+    if not texts:
+        return []
+    encoding = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    result = []
+    for ids, offsets in zip(encoding["input_ids"], encoding["offset_mapping"], strict=True):
+        ids_arr = np.asarray(ids, dtype=np.int64)
+        off_arr = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+        keep = off_arr[:, 1] > off_arr[:, 0]
+        result.append(TokenizedText(ids_arr[keep], off_arr[keep]))
+    return result
+
+
+def make_windows(n_tokens: int, doc_index: int, max_tokens: int, stride: int) -> list[Window]:
+    """Cover tokens [0, n_tokens) with windows of at most ``max_tokens``, each starting ``stride`` after the last.
+
+    The last window is aligned to the end so no window is needlessly short; every token lies in at least one window.
+    """
+    if max_tokens < 1 or not 0 < stride <= max_tokens:
+        raise ValueError(f"need 0 < stride <= max_tokens, got stride={stride}, max_tokens={max_tokens}")
+    if n_tokens <= max_tokens:
+        return [Window(doc_index, 0, n_tokens)]
+    starts = list(range(0, n_tokens - max_tokens, stride)) + [n_tokens - max_tokens]
+    return [Window(doc_index, s, s + max_tokens) for s in starts]
+
+
+def token_char_labels(offsets: np.ndarray, spans: list[tuple[int, int, int]], n_labels: int) -> np.ndarray:
+    """(n_tokens, n_labels) 0/1 targets: a token is inside a span of label k when their character ranges overlap."""
+    targets = np.zeros((len(offsets), n_labels), dtype=np.float32)
+    if len(offsets) == 0:
+        return targets
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    for start, end, label in spans:
+        inside = (starts < end) & (ends > start)
+        targets[inside, label] = 1.0
+    return targets
+
+
+def char_span_to_tokens(offsets: np.ndarray, start: int, end: int) -> tuple[int, int] | None:
+    """The token range [first, last+1) overlapping characters [start, end), or None when no token does."""
+    inside = np.nonzero((offsets[:, 0] < end) & (offsets[:, 1] > start))[0]
+    if len(inside) == 0:
+        return None
+    return int(inside[0]), int(inside[-1]) + 1

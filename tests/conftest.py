@@ -1,0 +1,34 @@
+"""Shared test helpers: the corpora live outside the repo, so tests that need them skip (or fail under CI)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from slant import config
+
+
+def require_data(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` if it exists; else fail under CI (CI=true: missing data is a broken setup) or skip."""
+    path = Path(path)
+    if path.exists():
+        return path
+    reason = f"test data not found: {path} (set SLANT_DATA or put the corpora in ../shared/datasets)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def data_root() -> Path:
+    """The corpus root (slant.config.data_root()), checked to exist."""
+    return require_data(config.data_root())
+
+
+@pytest.fixture
+def need_data() -> Callable[[str | os.PathLike[str]], Path]:
+    """``require_data`` as a fixture, for test files that prefer not to import conftest."""
+    return require_data

@@ -1,0 +1,69 @@
+"""Train slant's span tagger and write the model folder.
+
+    python train.py                      # reproduces model/ (PTC-2020 train + SemEval-2021 train, MiniLM + LoRA)
+    python train.py --smoke --output-dir /tmp/slant-smoke   # a tiny model in under a minute (tests)
+    python train.py --resume             # carry on from runs/default/checkpoint.pt
+    python train.py --base-model /path/to/any/hf/encoder --output-dir model-big
+
+Every field of slant.train_config.TrainConfig is a flag (underscores become dashes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+import time
+import typing
+
+from slant.train_config import TrainConfig
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    defaults = TrainConfig()
+    hints = typing.get_type_hints(TrainConfig)
+    for field in dataclasses.fields(TrainConfig):
+        flag = "--" + field.name.replace("_", "-")
+        default = getattr(defaults, field.name)
+        hint = hints[field.name]
+        if hint is bool:
+            ap.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=f"default {default}")
+        elif isinstance(default, list):
+            ap.add_argument(flag, nargs="+", default=None, help=f"default {default}")
+        else:
+            kind = {int: int, float: float}.get(type(default), str)
+            if field.name in {"max_train_docs"}:
+                kind = int
+            ap.add_argument(flag, type=kind, default=None, help=f"default {default}")
+    ap.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
+    return ap
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    config = TrainConfig()
+    if args.smoke:
+        config = config.smoke_version()
+    overrides = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(TrainConfig)
+        if getattr(args, f.name) is not None and f.name != "smoke"
+    }
+    return dataclasses.replace(config, **overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    args = parser().parse_args(argv)
+    config = config_from_args(args)
+    from slant.training import fit  # heavy imports after argument parsing, so --help is instant
+
+    started = time.time()
+    output = fit(config, resume=args.resume)
+    print(f"model written to {output} in {time.time() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
