@@ -20,3 +20,9 @@ def data_root(override: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env)
     return DEFAULT_DATA_ROOT
+
+
+def default_model_dir() -> Path:
+    """The model ``slant.classify`` uses: ``$SLANT_MODEL`` when set, else the shipped ``model/``."""
+    env = os.environ.get("SLANT_MODEL")
+    return Path(env) if env else DEFAULT_MODEL_DIR

@@ -58,6 +58,7 @@ MAX_LINES_SPANNED = 4
 class Quotation:
     """A quotation: ``text[start:end]`` includes both marks, ``text[inner_start:inner_end]`` excludes them.
 
+    ``open_mark``/``close_mark`` are one character, except ``''`` (two apostrophes used as a double quote).
     ``depth`` is the number of other found quotations that enclose this one (0 = outermost).
     """
 
@@ -202,8 +203,20 @@ def find_quotations(text: str) -> list[Quotation]:
         if match.end() == len(text):
             break
 
+    return _assemble(text, pairs)
+
+
+def _assemble(text: str, pairs: list[tuple[_Mark, _Mark]]) -> list[Quotation]:
+    """Sort the pairs into Quotations, merge doubled apostrophes and compute the nesting depth."""
+    spans = {(o.pos, c.pos + 1): (o.char, c.char) for o, c in pairs}
+    # ''quoted'' (two apostrophes as a double quote, common in wire copy) pairs as one quotation inside another:
+    # keep the outer one with two-character marks.
+    for (start, end), (om, cm) in list(spans.items()):
+        if om == cm == "'" and (start + 1, end - 1) in spans and spans[(start + 1, end - 1)] == ("'", "'"):
+            del spans[(start + 1, end - 1)]
+            spans[(start, end)] = ("''", "''")
     found = sorted(
-        ((o.pos, c.pos + 1, o.char, c.char) for o, c in pairs if text[o.pos + 1 : c.pos].strip()),
+        ((s, e, om, cm) for (s, e), (om, cm) in spans.items() if text[s + len(om) : e - len(cm)].strip()),
         key=lambda q: (q[0], -q[1]),
     )
     result: list[Quotation] = []
@@ -211,6 +224,6 @@ def find_quotations(text: str) -> list[Quotation]:
     for start, end, om, cm in found:
         while enclosing and enclosing[-1] <= start:
             enclosing.pop()
-        result.append(Quotation(start, end, start + 1, end - 1, om, cm, len(enclosing)))
+        result.append(Quotation(start, end, start + len(om), end - len(cm), om, cm, len(enclosing)))
         enclosing.append(end)
     return result

@@ -12,7 +12,7 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoTokenizer
 
-from slant.config import DEFAULT_MODEL_DIR
+from slant.config import DEFAULT_MODEL_DIR, default_model_dir
 from slant.decoding import decode_runs
 from slant.encoder import BaseEncoder, resolve_base_model, verified_model_dir
 from slant.model import SpanTagger, pool_span, span_features
@@ -90,7 +90,7 @@ class Tagger:
     def load(cls, path: str | Path | None = None) -> Tagger:
         """Load ``model/`` (default), a named model ("accurate"), or a model folder."""
         if path is None:
-            folder = DEFAULT_MODEL_DIR
+            folder = default_model_dir()
         elif str(path) in NAMED_MODELS:
             folder = NAMED_MODELS[str(path)]
         else:
@@ -113,6 +113,7 @@ class Tagger:
             # Fold the adapters into the encoder's weights: same outputs, no adapter cost per call.
             network.encoder = network.encoder.merge_and_unload()
         tokenizer = AutoTokenizer.from_pretrained(base_dir)
+        tokenizer.model_max_length = 1 << 30  # slant cuts its own windows; silence the length warning
         return cls(config, network, tokenizer, folder)
 
     # ---- token level ---------------------------------------------------------------------------------------

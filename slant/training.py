@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import random
 import time
 from dataclasses import dataclass
@@ -72,6 +71,18 @@ def positive_weights(dataset: Dataset, n_channels: int, cap: float) -> torch.Ten
         total += len(arr) * np.asarray(mask)
     ratio = np.sqrt(np.maximum(total - pos, 1) / np.maximum(pos, 1))
     return torch.tensor(np.clip(ratio, 1.0, cap), dtype=torch.float32)
+
+
+def bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random, pool: int = 50) -> list[list[int]]:
+    """Shuffled batches of windows of similar length: short meme windows are not padded to article length."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    batches = []
+    for chunk_start in range(0, len(order), batch_size * pool):
+        chunk = sorted(order[chunk_start : chunk_start + batch_size * pool], key=lambda i: lengths[i])
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
 
 
 def collate(rows: list[dict], cls_id: int, sep_id: int, pad_id: int, n_channels: int) -> dict:
@@ -152,6 +163,7 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
     base_dir = resolve_base_model(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
+    tokenizer.model_max_length = 1 << 30  # slant cuts its own windows; silence the length warning
     corpora = load_corpora(config)
     spec: ChannelSpec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])
     dataset = build_dataset(corpora.fit, spec, tokenizer, config.max_tokens, config.stride)
@@ -166,7 +178,8 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     pos_weight = positive_weights(dataset, len(spec.channels), config.max_pos_weight)
     params = [p for p in network.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
-    steps_per_epoch = math.ceil(len(dataset) / config.batch_size)
+    lengths = [len(ids) for ids in dataset["input_ids"]]
+    steps_per_epoch = len(bucketed_batches(lengths, config.batch_size, random.Random(0)))
     total_steps = max(1, int(steps_per_epoch * config.epochs))
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
 
@@ -190,12 +203,11 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     while step < total_steps:
         epoch = step // steps_per_epoch
         # The order of each epoch depends only on the seed and the epoch: a resumed run sees the same batches.
-        order = list(range(len(dataset)))
-        random.Random(config.seed * 1000 + epoch).shuffle(order)
+        batches = bucketed_batches(lengths, config.batch_size, random.Random(config.seed * 1000 + epoch))
         for batch_index in range(step % steps_per_epoch, steps_per_epoch):
             if step >= total_steps:
                 break
-            rows = dataset[order[batch_index * config.batch_size : (batch_index + 1) * config.batch_size]]
+            rows = dataset[batches[batch_index]]
             rows = [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
             batch = collate(rows, cls_id, sep_id, pad_id, len(spec.channels))
             loss = batch_loss(network, batch, pos_weight, config.span_loss_weight)

@@ -63,6 +63,16 @@ def test_possessive_plural_inside_single_quote() -> None:
     assert spans(text) == ["\u2018students\u2019 union\u2019"]
 
 
+def test_doubled_apostrophes_are_one_double_quote() -> None:
+    text = "''The sooner, the better,'' he said of the 'plan'."
+    qs = find_quotations(text)
+    assert [(text[q.start : q.end], q.open_mark, q.depth) for q in qs] == [
+        ("''The sooner, the better,''", "''", 0),
+        ("'plan'", "'", 0),
+    ]
+    assert text[qs[0].inner_start : qs[0].inner_end] == "The sooner, the better,"
+
+
 def test_nesting_depth() -> None:
     text = "\u201cHe called it \u2018fake news\u2019 today,\u201d she said."
     qs = find_quotations(text)
@@ -126,9 +136,10 @@ quote_text = st.lists(_text_chars, max_size=40).map("".join)
 def check_invariants(text: str, qs: list[Quotation]) -> None:
     for q in qs:
         assert 0 <= q.start < q.inner_start <= q.inner_end < q.end <= len(text)
-        assert q.inner_start == q.start + 1 and q.inner_end == q.end - 1
-        assert text[q.start] == q.open_mark and q.open_mark in OPEN_TO_CLOSE
-        assert text[q.end - 1] == q.close_mark and q.close_mark in OPEN_TO_CLOSE[q.open_mark]
+        assert q.inner_start == q.start + len(q.open_mark) and q.inner_end == q.end - len(q.close_mark)
+        assert text[q.start : q.inner_start] == q.open_mark and text[q.inner_end : q.end] == q.close_mark
+        assert text[q.start] in OPEN_TO_CLOSE and text[q.end - 1] in OPEN_TO_CLOSE[text[q.start]]
+        assert q.open_mark in OPEN_TO_CLOSE or q.open_mark == q.close_mark == "''"
         assert q.depth >= 0
     # Quotations nest or are disjoint, never cross.
     for a in qs:

@@ -33,10 +33,10 @@ _ANNOTATOR = re.compile(r"^(?P<stem>.+)_(?P<annotator>[0-9a-f]{4})$")
 
 @dataclass(frozen=True, slots=True)
 class AttributionSpan(GoldSpan):
-    """One (fragment of a) brat span; ``relation`` is the E line that uses it, "" when none does."""
+    """One (fragment of a) brat span; ``relations`` are the E lines that use it (a span can serve two)."""
 
     span_id: str = ""
-    relation: str = ""
+    relations: tuple[str, ...] = ()
     annotator: str = ""
 
 
@@ -58,7 +58,7 @@ def _records(path: Path) -> list[tuple[int, str]]:
 def read_ann(path: Path, text: str, annotator: str = "") -> list[AttributionSpan]:
     """All T spans of one .ann file, checked against ``text``, with the E line each belongs to."""
     spans: dict[str, tuple[int, str, list[tuple[int, int]]]] = {}
-    relation_of: dict[str, str] = {}
+    relation_of: dict[str, list[str]] = {}
     for lineno, rec in _records(path):
         if rec.startswith("T"):
             m = _T_HEAD.match(rec)
@@ -84,12 +84,12 @@ def read_ann(path: Path, text: str, annotator: str = "") -> list[AttributionSpan
             for arg in parts[1].split():
                 if ":" not in arg:
                     raise CorpusFormatError(f"{path}:{lineno}: malformed E argument {arg!r}")
-                relation_of.setdefault(arg.split(":", 1)[1], eid)
+                relation_of.setdefault(arg.split(":", 1)[1], []).append(eid)
     for tid in relation_of:
         if tid not in spans:
-            raise CorpusFormatError(f"{path}: relation {relation_of[tid]} names missing span {tid}")
+            raise CorpusFormatError(f"{path}: relation {relation_of[tid][0]} names missing span {tid}")
     out = [
-        AttributionSpan(b, e, KINDS[kind], None, span_id=tid, relation=relation_of.get(tid, ""), annotator=annotator)
+        AttributionSpan(b, e, KINDS[kind], None, span_id=tid, relations=tuple(relation_of.get(tid, ())), annotator=annotator)
         for tid, (_, kind, frags) in spans.items()
         for b, e in frags
     ]
@@ -99,7 +99,7 @@ def read_ann(path: Path, text: str, annotator: str = "") -> list[AttributionSpan
 
 def relation_count(doc: Document) -> int:
     """Number of attribution relations (E lines with at least one span) in a document."""
-    return len({s.relation for s in doc.spans if isinstance(s, AttributionSpan) and s.relation})
+    return len({r for s in doc.spans if isinstance(s, AttributionSpan) for r in s.relations})
 
 
 def read_polnear(

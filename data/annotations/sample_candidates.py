@@ -1,0 +1,235 @@
+"""Draw the candidate quotations and sentences for hand labelling (deterministic: fixed seed, sorted input).
+
+    python data/annotations/sample_candidates.py [--root DATA_ROOT] [--seed 20240611]
+
+Writes data/annotations/quotes.candidates.jsonl and assertions.candidates.jsonl: offsets and document hashes
+only, never corpus text. Strata are heuristics meant to over-represent the rare cases (scare quotes, boosted
+sentences); they are stored with each item so the sampling can be undone (reweighted) when reporting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere, slant not installed
+
+from slant.annotations import (  # noqa: E402
+    ANNOTATION_DIR,
+    CORPORA,
+    corpus_documents,
+    corpus_sentences,
+    sha256_text,
+)
+from slant.corpora.base import Document  # noqa: E402
+from slant.quotes import Quotation, find_quotations  # noqa: E402
+
+SEED = 20240611
+TUNE_SHARE = 0.4
+SECOND_PASS_SHARE = 0.4
+
+# Quotation strata and how many to draw of each (sum 430 >= 360; the "likely scare" strata make up ~40%).
+QUOTE_QUOTAS = {"short_no_verb": 130, "gold_overlap": 45, "title_like": 60, "short_with_verb": 55, "long_direct": 140}
+# Sentence strata (sum 780 >= 720).
+SENTENCE_QUOTAS = {"booster": 260, "hedge": 160, "attribution": 170, "neutral": 190}
+
+REPORTING = re.compile(
+    r"\b(?:said|says|say|told|tells|wrote|writes|asked|asks|added|adds|stated|states|claimed|claims|declared|"
+    r"tweeted|posted|explained|insisted|argued|warned|noted|replied|responded|according to|quoted|"
+    r"announced|recalled|continued|shouted|testified|acknowledged|admitted|suggested|promised)\b",
+    re.IGNORECASE,
+)
+BOOSTERS = re.compile(
+    r"\b(?:certainly|clearly|undeniably|undoubtedly|obviously|of course|nothing more than|nothing but|"
+    r"always|never|surely|definitely|indeed|in fact|without (?:a )?doubt|no doubt|plainly|evidently|"
+    r"everyone knows|it is clear|there is no question|unquestionably|absolutely|inevitably|simply|"
+    r"just another|mere|merely|entirely|totally|completely|truly|really|proves?|proven|all|every|nobody|no one)\b",
+    re.IGNORECASE,
+)
+HEDGES = re.compile(
+    r"\b(?:may|might|could|possibly|perhaps|probably|likely|unlikely|appears?|appeared|seems?|seemed|suggests?|"
+    r"apparently|allegedly|reportedly|supposedly|I think|I believe|arguably|somewhat|presumably|potentially|"
+    r"it is possible|estimated|roughly|about|around|approximately|tend to|unclear)\b",
+    re.IGNORECASE,
+)
+ATTRIBUTION = re.compile(
+    r"\b(?:said|says|told|according to|claimed|claims|stated|reported|reports|announced|wrote|added|"
+    r"argued|insisted|warned|believes?|accused|denied|alleged)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class Candidate:
+    corpus: str
+    doc_id: str
+    doc_sha256: str
+    start: int
+    end: int
+    stratum: str
+    inner_start: int | None = None
+    inner_end: int | None = None
+    item_id: str = ""
+    part: str = ""
+    second_pass: bool = False
+
+
+def _overlaps_gold(doc: Document, q: Quotation) -> bool:
+    """Does a PTC technique span or a BASIL lexical span overlap the quoted words?"""
+    for s in doc.spans:
+        if s.technique in ("source", "cue", "content", "attribution", "attribution-no-source", "discuss"):
+            continue  # PolNeAR's spans are attribution, not loaded language
+        if s.technique == "informational":
+            continue  # clause-length BASIL spans overlap nearly everything
+        if s.start < q.inner_end and q.inner_start < s.end:
+            return True
+    return False
+
+
+def quote_stratum(doc: Document, q: Quotation) -> str:
+    inner = doc.text[q.inner_start : q.inner_end]
+    words = inner.split()
+    window = doc.text[max(0, q.start - 80) : q.start] + " " + doc.text[q.end : q.end + 80]
+    near_verb = bool(REPORTING.search(window))
+    attributions = [s for s in doc.spans if s.technique == "content"]
+    if attributions:
+        # PolNeAR: inside an attributed Content span a quotation is a direct quote, outside it rarely is.
+        near_verb = any(s.start <= q.start and q.end <= s.end + 1 for s in attributions)
+    short = len(words) <= 4
+    if short and _overlaps_gold(doc, q):
+        return "gold_overlap"
+    capitalised = sum(w[:1].isupper() for w in words)
+    if 1 <= len(words) <= 8 and capitalised >= max(2, math.ceil(0.6 * len(words))) and not inner.rstrip().endswith((",", ".")):
+        return "title_like"
+    if short:
+        return "short_with_verb" if near_verb else "short_no_verb"
+    return "long_direct"
+
+
+def sentence_stratum(sentence: str) -> str:
+    if BOOSTERS.search(sentence) and not ATTRIBUTION.search(sentence):
+        return "booster"
+    if HEDGES.search(sentence) and not ATTRIBUTION.search(sentence):
+        return "hedge"
+    if ATTRIBUTION.search(sentence):
+        return "attribution"
+    if BOOSTERS.search(sentence):
+        return "booster"
+    return "neutral"
+
+
+def _allocate(pools: dict[str, list[Candidate]], quota: int) -> dict[str, int]:
+    """Split ``quota`` over corpora in proportion to sqrt(pool size), so small corpora still get items."""
+    weights = {c: math.sqrt(len(p)) for c, p in pools.items() if p}
+    total = sum(weights.values()) or 1.0
+    want = {c: min(len(pools[c]), int(round(quota * w / total))) for c, w in weights.items()}
+    # Hand the shortfall (rounding, small pools) to the corpora that still have items, largest pools first.
+    short = quota - sum(want.values())
+    for c in sorted(weights, key=lambda c: -len(pools[c])):
+        extra = min(short, len(pools[c]) - want[c])
+        want[c] += extra
+        short -= extra
+    return want
+
+
+def _draw(cands: list[Candidate], quotas: dict[str, int], rng: random.Random) -> list[Candidate]:
+    by: dict[str, dict[str, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
+    for c in cands:
+        by[c.stratum][c.corpus].append(c)
+    out: list[Candidate] = []
+    for stratum in quotas:
+        pools = {corpus: by[stratum].get(corpus, []) for corpus in CORPORA}
+        for corpus, n in _allocate(pools, quotas[stratum]).items():
+            out.extend(rng.sample(pools[corpus], n))
+    return out
+
+
+def _assign(items: list[Candidate], prefix: str, rng: random.Random) -> list[Candidate]:
+    """Shuffle, number, split tune/report 40/60 within each corpus (and stratum), pick the 40% second pass."""
+    rng.shuffle(items)
+    for i, item in enumerate(items, 1):
+        item.item_id = f"{prefix}{i:04d}"
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for item in sorted(items, key=lambda c: (c.corpus, c.stratum, rng.random())):
+        groups[item.corpus].append(item)
+    for group in groups.values():
+        for i, item in enumerate(group):
+            # Interleaved rounding spreads "tune" evenly over the stratum-sorted group.
+            item.part = "tune" if math.floor((i + 1) * TUNE_SHARE) > math.floor(i * TUNE_SHARE) else "report"
+    for item in rng.sample(items, round(SECOND_PASS_SHARE * len(items))):
+        item.second_pass = True
+    return sorted(items, key=lambda c: c.item_id)
+
+
+def quote_candidates(root: str | None) -> list[Candidate]:
+    out = []
+    for corpus in CORPORA:
+        for doc_id, doc in sorted(corpus_documents(corpus, root).items()):
+            digest = sha256_text(doc.text)
+            for q in find_quotations(doc.text):
+                out.append(
+                    Candidate(corpus, doc_id, digest, q.start, q.end, quote_stratum(doc, q), q.inner_start, q.inner_end)
+                )
+    return out
+
+
+def sentence_candidates(root: str | None) -> list[Candidate]:
+    out = []
+    for corpus in CORPORA:
+        docs = corpus_documents(corpus, root)
+        for doc_id, sents in sorted(corpus_sentences(corpus, root).items()):
+            text = docs[doc_id].text
+            digest = sha256_text(text)
+            for s in sents:
+                sentence = text[s.start : s.end]
+                if not 5 <= len(sentence.split()) <= 80:
+                    continue  # headlines, datelines and run-on fragments make poor items
+                out.append(Candidate(corpus, doc_id, digest, s.start, s.end, sentence_stratum(sentence)))
+    return out
+
+
+def _write(path: Path, items: list[Candidate], quotes: bool) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for c in items:
+            row = asdict(c)
+            if not quotes:
+                row.pop("inner_start")
+                row.pop("inner_end")
+            order = ["item_id", "corpus", "doc_id", "doc_sha256", "start", "end", "inner_start", "inner_end"]
+            ordered = {k: row[k] for k in order if k in row} | {k: row[k] for k in ("stratum", "part", "second_pass")}
+            fh.write(json.dumps(ordered, ensure_ascii=False) + "\n")
+
+
+def _summary(name: str, items: list[Candidate]) -> None:
+    print(f"{name}: {len(items)} items")
+    for key in ("corpus", "stratum", "part", "second_pass"):
+        print(f"  by {key}: {dict(sorted(Counter(str(getattr(c, key)) for c in items).items()))}")
+    print(f"  corpus x part: {dict(sorted(Counter((c.corpus, c.part) for c in items).items()))}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default=None, help="corpus root (default: slant.config.data_root())")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--out", type=Path, default=ANNOTATION_DIR)
+    args = parser.parse_args()
+
+    quotes = _assign(_draw(quote_candidates(args.root), QUOTE_QUOTAS, random.Random(args.seed)), "q", random.Random(args.seed + 1))
+    sents = _draw(sentence_candidates(args.root), SENTENCE_QUOTAS, random.Random(args.seed + 2))
+    sents = _assign(sents, "a", random.Random(args.seed + 3))
+    args.out.mkdir(parents=True, exist_ok=True)
+    _write(args.out / "quotes.candidates.jsonl", quotes, quotes=True)
+    _write(args.out / "assertions.candidates.jsonl", sents, quotes=False)
+    _summary("quotes", quotes)
+    _summary("assertions", sents)
+
+
+if __name__ == "__main__":
+    main()
