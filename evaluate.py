@@ -1,6 +1,7 @@
-"""Evaluation CLI: a thin typer layer over slant.metrics and slant.semeval_format.
+"""Evaluation CLI: a thin typer layer over slant.metrics, slant.semeval_format and slant.evaluation.
 
     python evaluate.py score --task {si,tc,flc} --pred FILE --gold FILE [--json]
+    python evaluate.py run --dataset {ptc2020,semeval2021,semeval2023} --split dev [--model DIR] [--json FILE] [--out DIR]
 
 Usage errors (missing/unreadable file, malformed label file, unknown task) exit with code 2.
 """
@@ -96,8 +97,98 @@ def score(
         Console().print(_table(task, result))
 
 
-# --- `run` sub-command goes here (the lead adds it): run the model over a split, write SemEval files, score.
-# Keep it thin like `score`: parse options, call library functions, print.
+class Dataset(StrEnum):
+    ptc2020 = "ptc2020"
+    semeval2021 = "semeval2021"
+    semeval2023 = "semeval2023"
+
+
+def _f(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def _run_tables(reports: list[dict[str, Any]]) -> list[Table]:
+    """SI, TC and FLC tables with one column group per system (the model first, the baseline beside it)."""
+    names = [r["system"] for r in reports]
+    si = Table(title=f"SI  ({reports[0]['dataset']} {reports[0]['split']}, {reports[0]['n_docs']} documents)")
+    si.add_column("system")
+    for col in ("P", "R", "F1", "pred", "gold"):
+        si.add_column(col, justify="right")
+    for r in reports:
+        d = r["si"]
+        si.add_row(r["system"], _f(d["precision"]), _f(d["recall"]), _f(d["f1"]), str(d["n_pred"]), str(d["n_gold"]))
+    tables = [si]
+    for task, title in (("tc", "TC (gold spans given)"), ("flc", "FLC (span + technique)")):
+        table = Table(title=title)
+        table.add_column("technique", overflow="fold")
+        table.add_column("gold", justify="right")
+        for name in names:
+            for col in ("P", "R", "F1"):
+                table.add_column(f"{col} {name}" if col == "F1" else col, justify="right")
+        labels = sorted({label for r in reports for label in r[task]["per_label"]})
+        for label in labels:
+            cells = [label, str(reports[0][task]["per_label"].get(label, {}).get("n_gold", ""))]
+            for r in reports:
+                d = r[task]["per_label"].get(label)
+                cells += [_f(d["precision"]), _f(d["recall"]), _f(d["f1"])] if d else ["", "", ""]
+            table.add_row(*cells)
+        overall = ["micro" if task == "tc" else "overall", str(reports[0][task]["n_gold"])]
+        for r in reports:
+            d = r[task]
+            overall += [_f(d["precision"]), _f(d["recall"]), _f(d["micro_f1"] if task == "tc" else d["f1"])]
+        table.add_row(*overall, style="bold")
+        if task == "tc":
+            macro = ["macro", ""]
+            for r in reports:
+                macro += ["", "", _f(r["tc"]["macro_f1"])]
+            table.add_row(*macro)
+        tables.append(table)
+    return tables
+
+
+@app.command()
+def run(
+    dataset: Annotated[Dataset, typer.Option(help="Corpus to run on.")],
+    split: Annotated[str, typer.Option(help="Split to run on (dev; never tune on it).")] = "dev",
+    model: Annotated[
+        str | None, typer.Option(help="Model folder or name ('accurate'); default: the shipped model/.")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language, for semeval2023.")] = "en",
+    baseline: Annotated[bool, typer.Option(help="Also run the train-lexicon baseline, the floor.")] = True,
+    baseline_only: Annotated[bool, typer.Option(help="Run only the baseline (no model needed).")] = False,
+    data_root: Annotated[str | None, typer.Option(help="Corpus root (default $SLANT_DATA or ../shared/datasets).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report with every figure here.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write predictions in the official TAB formats here.")] = None,
+) -> None:
+    """Run slant (and the baseline) over a split, print SI/TC/FLC tables, write predictions and a JSON report."""
+    from slant.evaluation import TaggerSystem, baseline_for, evaluate, load_split
+
+    try:
+        docs = load_split(dataset.value, split, data_root, lang)
+    except (FileNotFoundError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    systems = []
+    if not baseline_only:
+        from slant.tagger import Tagger
+
+        tagger = Tagger.load(model)
+        systems.append(("model", TaggerSystem(tagger, name=f"slant ({tagger.model_dir.name})")))
+    if baseline or baseline_only:
+        systems.append(("baseline", baseline_for(dataset.value, data_root, lang)))
+    reports = {}
+    for key, system in systems:
+        sub_out = out / key if out is not None else None
+        reports[key] = evaluate(system, docs, dataset.value, split, out_dir=sub_out).to_dict()
+    console = Console()
+    for table in _run_tables(list(reports.values())):
+        console.print(table)
+    for key, report in reports.items():
+        console.print(f"{key}: {json.dumps(report['headline'])}  ({report['seconds']} s)")
+        for note in report["notes"]:
+            console.print(f"  note: {note}")
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

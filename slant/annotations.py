@@ -8,9 +8,9 @@ corpus or reader would silently shift every offset) and merges the labels the an
 Label files: one JSON object per line.
 - quotes: ``{"item_id": "q0001", "label": "scare"}``; label one of QUOTE_LABELS.
 - assertions: ``{"item_id": "a0001", "label": "unhedged", "cues": ["clearly", "nothing more than"]}``; label
-  one of ASSERTION_LABELS; ``cues`` (optional) lists booster / hedge / attribution words exactly as they appear
-  in the sentence. A cue that occurs more than once is written ``["never", 2]`` (its 2nd occurrence). The
-  loader turns cues into document offsets and rejects a cue that is not in the sentence.
+  one of ASSERTION_LABELS; ``cues`` (optional) lists booster / hedge / attribution words exactly as they
+  appear in the sentence. A cue that occurs more than once is written ``["never", 2]`` (its 2nd
+  occurrence). The loader turns cues into document offsets and rejects a cue that is not in the sentence.
 Optional ``"note"`` strings are kept. Unknown keys are an error (they are usually typos of "label").
 """
 
@@ -154,7 +154,13 @@ def resolve_cues(sentence: str, offset: int, cues: Any, where: str) -> list[tupl
     out = []
     lowered = sentence.lower()
     for cue in cues:
-        word, nth = (cue, 1) if isinstance(cue, str) else (cue[0], cue[1]) if isinstance(cue, list) and len(cue) == 2 else (None, 0)
+        word, nth = (
+            (cue, 1)
+            if isinstance(cue, str)
+            else (cue[0], cue[1])
+            if isinstance(cue, list) and len(cue) == 2
+            else (None, 0)
+        )
         if not isinstance(word, str) or not word or not isinstance(nth, int) or nth < 1:
             raise AnnotationError(f"{where}: cue {cue!r} is neither a string nor [string, occurrence]")
         pos = -1
@@ -191,7 +197,9 @@ def _merge_labels(items: dict[str, AnnotatedItem], path: Path, kind: str, pass_n
 
 
 def load_items(
-    kind: Kind, root: str | os.PathLike[str] | None = None, annotation_dir: str | os.PathLike[str] | None = None
+    kind: Kind,
+    root: str | os.PathLike[str] | None = None,
+    annotation_dir: str | os.PathLike[str] | None = None,
 ) -> list[AnnotatedItem]:
     """All candidates of ``kind`` with their text, checked against the corpora, and the labels found."""
     if kind not in LABELS:
@@ -212,8 +220,8 @@ def load_items(
             raise AnnotationError(f"{where}: no document {row['doc_id']!r} in {row['corpus']}")
         if sha256_text(doc.text) != row.get("doc_sha256"):
             raise AnnotationError(
-                f"{where}: document {row['corpus']}/{row['doc_id']} has changed (sha256 mismatch): the offsets no "
-                "longer apply; re-read the corpus with the reader version that made the candidates"
+                f"{where}: document {row['corpus']}/{row['doc_id']} has changed (sha256 mismatch): the "
+                "offsets no longer apply; re-read the corpus with the reader version that made the candidates"
             )
         if not 0 <= start < end <= len(doc.text):
             raise AnnotationError(f"{where}: offsets {start}..{end} outside the document")

@@ -37,7 +37,16 @@ OPEN_TO_CLOSE: dict[str, frozenset[str]] = {
     "\u00ab": frozenset("\u00bb"),  # « »
     "\u2039": frozenset("\u203a"),  # ‹ ›
 }
-_FAMILY = {'"': "d", "\u201c": "d", "\u201e": "d", "'": "s", "\u2018": "s", "\u201a": "s", "\u00ab": "g", "\u2039": "g"}
+_FAMILY = {
+    '"': "d",
+    "\u201c": "d",
+    "\u201e": "d",
+    "'": "s",
+    "\u2018": "s",
+    "\u201a": "s",
+    "\u00ab": "g",
+    "\u2039": "g",
+}
 _ALL_MARKS = frozenset("\"'\u201c\u201d\u201e\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a")
 _CLOSERS = frozenset("\u201d\u2019\u00bb\u203a")
 
@@ -47,9 +56,13 @@ _CLOSE_RIGHT = frozenset(".,;:!?)]}>\u2014\u2013-/\u2026*\u201d\u2019\u00bb\u203
 _SENTENCE_END = frozenset(".!?\u2026")
 
 # Line breaks as str.splitlines() knows them; \r\n counts as one break.
-_LINE_RE = re.compile(r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|\Z)")
+_LINE_RE = re.compile(
+    r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|\Z)"
+)
 # Elisions that begin with an apostrophe: '90s, '99, 'em, 'tis, 'twas, 'n', 'cause, 'til.
-_ELISION_RE = re.compile(r"[\u2018\u2019'](?:\d\d(?:s\b|\b)|(?:em|tis|twas|n|cause|til|bout|round)\b)", re.IGNORECASE)
+_ELISION_RE = re.compile(
+    r"[\u2018\u2019'](?:\d\d(?:s\b|\b)|(?:em|tis|twas|n|cause|til|bout|round)\b)", re.IGNORECASE
+)
 
 MAX_LINES_SPANNED = 4
 
@@ -117,7 +130,13 @@ def _classify(text: str, i: int, lo: int, hi: int) -> _Mark | None:
         can_close = can_close and not word_right
     if not (can_open or can_close):
         return None
-    weak = ch in "'\u2019" and left in "sS" and right != "" and _is_space(right) and text[i + 2 : i + 3].isalnum()
+    weak = (
+        ch in "'\u2019"
+        and left in "sS"
+        and right != ""
+        and _is_space(right)
+        and text[i + 2 : i + 3].isalnum()
+    )
     if ch in "'\u2019" and can_close and weak:
         can_open = False
     return _Mark(i, ch, can_open, can_close, weak and can_close)
@@ -176,19 +195,27 @@ def find_quotations(text: str) -> list[Quotation]:
     """All quotations in ``text``, sorted by start (outer before inner), offsets into ``text`` as given."""
     pairs: list[tuple[_Mark, _Mark]] = []
     pending: list[tuple[_Mark, int]] = []  # cross-line openers and the line index they were opened on
-    line_no = 0
-    for match in _LINE_RE.finditer(text):
+    for line_no, match in enumerate(_LINE_RE.finditer(text)):
         lo = match.start()
         body_end = lo + len(match.group().rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"))
         if lo == len(text) and match.group() == "":
             break
-        marks = [m for i in range(lo, body_end) if text[i] in _ALL_MARKS and (m := _classify(text, i, lo, body_end))]
+        marks = [
+            m
+            for i in range(lo, body_end)
+            if text[i] in _ALL_MARKS and (m := _classify(text, i, lo, body_end))
+        ]
         stripped = text[lo:body_end].strip()
         # Paragraph breaks and expiry end every pending quotation (oldest are below the newest, so clear all).
         if pending and (
             not stripped
             or line_no - pending[-1][1] > MAX_LINES_SPANNED
-            or (marks and marks[0].can_open and stripped.startswith(marks[0].char) and _FAMILY.get(marks[0].char) == _FAMILY.get(pending[-1][0].char))
+            or (
+                marks
+                and marks[0].can_open
+                and stripped.startswith(marks[0].char)
+                and _FAMILY.get(marks[0].char) == _FAMILY.get(pending[-1][0].char)
+            )
         ):
             pending.clear()
         line_pairs, open_left, strays = _pair_line(marks)
@@ -199,7 +226,6 @@ def find_quotations(text: str) -> list[Quotation]:
         pending.extend((m, line_no) for m in open_left)
         if pending and _line_ends_sentence(text, lo, body_end):
             pending.clear()
-        line_no += 1
         if match.end() == len(text):
             break
 
@@ -209,8 +235,8 @@ def find_quotations(text: str) -> list[Quotation]:
 def _assemble(text: str, pairs: list[tuple[_Mark, _Mark]]) -> list[Quotation]:
     """Sort the pairs into Quotations, merge doubled apostrophes and compute the nesting depth."""
     spans = {(o.pos, c.pos + 1): (o.char, c.char) for o, c in pairs}
-    # ''quoted'' (two apostrophes as a double quote, common in wire copy) pairs as one quotation inside another:
-    # keep the outer one with two-character marks.
+    # ''quoted'' (two apostrophes as a double quote, common in wire copy) pairs as one quotation inside
+    # another: keep the outer one with two-character marks.
     for (start, end), (om, cm) in list(spans.items()):
         if om == cm == "'" and (start + 1, end - 1) in spans and spans[(start + 1, end - 1)] == ("'", "'"):
             del spans[(start + 1, end - 1)]

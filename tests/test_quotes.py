@@ -24,7 +24,7 @@ def spans(text: str) -> list[str]:
         ("une \u2039id\u00e9e\u203a ici", ["\u2039id\u00e9e\u203a"]),
         ("die \u201eDemokratie\u201c hier", ["\u201eDemokratie\u201c"]),
         ("a \u201ecytat\u201d tu", ["\u201ecytat\u201d"]),
-        ("(\"proof\")", ['"proof"']),
+        ('("proof")', ['"proof"']),
         ('imagery as "proof".', ['"proof"']),
         ("He said \u2014\u201cno\u201d\u2014 firmly", ["\u201cno\u201d"]),
     ],
@@ -45,7 +45,7 @@ def test_styles(text: str, expected: list[str]) -> None:
         "rock 'n' roll",
         'an unbalanced " mark',
         "an unbalanced \u201cmark that never closes",
-        "word\"inside\"word",
+        'word"inside"word',
         'empty "" quotes',
     ],
 )
@@ -90,10 +90,10 @@ def test_straight_single_inside_straight_double() -> None:
 
 
 def test_quote_spanning_lines() -> None:
-    text = "He said \"this is a long\nquotation that wraps\" and left."
-    assert spans(text) == ["\"this is a long\nquotation that wraps\""]
+    text = 'He said "this is a long\nquotation that wraps" and left.'
+    assert spans(text) == ['"this is a long\nquotation that wraps"']
     crlf = text.replace("\n", "\r\n")
-    assert spans(crlf) == ["\"this is a long\r\nquotation that wraps\""]
+    assert spans(crlf) == ['"this is a long\r\nquotation that wraps"']
 
 
 def test_paragraph_convention_does_not_mispair() -> None:
@@ -126,9 +126,11 @@ def test_offsets_are_code_points_with_emoji_and_bom() -> None:
 
 _MARKS = "\"'\u201c\u201d\u201e\u2018\u2019\u201a\u00ab\u00bb\u2039\u203a"
 _text_chars = st.one_of(
-    st.sampled_from(list(_MARKS) + [" ", "\n", "\r\n", "\r", "s", "5", ".", ",", "(", "\ufeff", "\u0301", "\U0001f600"]),
+    st.sampled_from(
+        list(_MARKS) + [" ", "\n", "\r\n", "\r", "s", "5", ".", ",", "(", "\ufeff", "\u0301", "\U0001f600"]
+    ),
     st.text(min_size=1, max_size=3),
-    st.sampled_from(["don't", "O'Brien", "'90s", "students'", "5'11\"", "12\" pipe", "word", "He said, "]),
+    st.sampled_from(["don't", "O'Brien", "'90s", "students'", "5'11\"", '12" pipe', "word", "He said, "]),
 )
 quote_text = st.lists(_text_chars, max_size=40).map("".join)
 
@@ -161,7 +163,9 @@ def test_invariants_on_arbitrary_unicode(text: str) -> None:
 
 
 def _shifted(qs: list[Quotation], n: int) -> list[tuple[int, int, int, int, str, str]]:
-    return [(q.start + n, q.end + n, q.inner_start + n, q.inner_end + n, q.open_mark, q.close_mark) for q in qs]
+    return [
+        (q.start + n, q.end + n, q.inner_start + n, q.inner_end + n, q.open_mark, q.close_mark) for q in qs
+    ]
 
 
 def _plain(qs: list[Quotation]) -> list[tuple[int, int, int, int, str, str]]:
@@ -173,8 +177,8 @@ def _plain(qs: list[Quotation]) -> list[tuple[int, int, int, int, str, str]]:
 def test_prefix_ending_in_newline_does_not_change_later_quotations(prefix: str, text: str) -> None:
     prefix += "\n"
     combined = find_quotations(prefix + text)
-    # A quotation left open at the end of the prefix may legitimately close in ``text`` (quotes span lines), so
-    # compare the quotations that start after the prefix: they must be exactly the shifted ones of ``text``.
+    # A quotation left open at the end of the prefix may legitimately close in ``text`` (quotes span
+    # lines), so compare the quotations that start after the prefix: exactly the shifted ones of ``text``.
     after = [q for q in combined if q.start >= len(prefix)]
     assert _plain(after) == _shifted(find_quotations(text), len(prefix))
 

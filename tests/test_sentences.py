@@ -13,12 +13,20 @@ def texts(text: str) -> list[str]:
 
 
 def test_basic_split() -> None:
-    assert texts("Russia moved. Kyiv answered! Did it? Yes.") == ["Russia moved.", "Kyiv answered!", "Did it?", "Yes."]
+    assert texts("Russia moved. Kyiv answered! Did it? Yes.") == [
+        "Russia moved.",
+        "Kyiv answered!",
+        "Did it?",
+        "Yes.",
+    ]
 
 
 def test_abbreviations_and_initials() -> None:
     text = "Sen. John McCain and Mr. J. Smith met in Washington, D.C. on Jan. 5. The U.S. Army left."
-    assert texts(text) == ["Sen. John McCain and Mr. J. Smith met in Washington, D.C. on Jan. 5.", "The U.S. Army left."]
+    assert texts(text) == [
+        "Sen. John McCain and Mr. J. Smith met in Washington, D.C. on Jan. 5.",
+        "The U.S. Army left.",
+    ]
 
 
 def test_quotes_after_full_stop() -> None:
@@ -36,7 +44,10 @@ def test_no_split_before_lowercase() -> None:
 
 
 def test_clauses() -> None:
-    text = "The plan failed; the minister, however, stayed \u2014 and it is clearly a disaster, but nobody cares."
+    text = (
+        "The plan failed; the minister, however, stayed \u2014 and it is clearly a disaster, "
+        "but nobody cares."
+    )
     (sent,) = split_sentences(text)
     assert [text[c.start : c.end] for c in split_clauses(text, sent)] == [
         "The plan failed",
@@ -48,7 +59,9 @@ def test_clauses() -> None:
 
 _pieces = st.one_of(
     st.text(max_size=4),
-    st.sampled_from(["Mr. ", "U.S. ", ". ", "? ", "! ", "\n", "\r\n", " ", '." ', "\u2026 ", "A", "b", "\ufeff", "\u0301"]),
+    st.sampled_from(
+        ["Mr. ", "U.S. ", ". ", "? ", "! ", "\n", "\r\n", " ", '." ', "\u2026 ", "A", "b", "\ufeff", "\u0301"]
+    ),
 )
 
 

@@ -28,7 +28,8 @@ HEADER = {
     "quotes": (
         "Scare-quote packet {name}. Guidelines: data/guidelines/scare_quotes.md\n"
         "For each item classify the quotation between ⟦ ⟧ as one of: {labels}.\n"
-        'Write one JSON line per item to data/annotations/quotes.labels.{pass_}.jsonl: {{"item_id": "q0001", "label": "scare"}}\n'
+        "Write one JSON line per item to data/annotations/quotes.labels.{pass_}.jsonl:\n"
+        '  {{"item_id": "q0001", "label": "scare"}}\n'
         'Optional: "note": "free text". Never paste the text itself into the label file.\n'
     ),
     "assertions": (
@@ -36,7 +37,8 @@ HEADER = {
         "For each item classify the sentence between ⟦ ⟧ as one of: {labels}.\n"
         "Write one JSON line per item to data/annotations/assertions.labels.{pass_}.jsonl:\n"
         '  {{"item_id": "a0001", "label": "unhedged", "cues": ["clearly", ["never", 2]]}}\n'
-        "cues: booster / hedge / attribution words exactly as in the marked sentence; [word, n] = n-th occurrence.\n"
+        "cues: booster / hedge / attribution words exactly as in the marked sentence;\n"
+        "[word, n] = the n-th occurrence of word.\n"
     ),
 }
 

@@ -14,12 +14,14 @@ import json
 import math
 import random
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere, slant not installed
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[2])
+)  # run as a script from anywhere, slant not installed
 
 from slant.annotations import (  # noqa: E402
     ANNOTATION_DIR,
@@ -36,7 +38,13 @@ TUNE_SHARE = 0.4
 SECOND_PASS_SHARE = 0.4
 
 # Quotation strata and how many to draw of each (sum 430 >= 360; the "likely scare" strata make up ~40%).
-QUOTE_QUOTAS = {"short_no_verb": 130, "gold_overlap": 45, "title_like": 60, "short_with_verb": 55, "long_direct": 140}
+QUOTE_QUOTAS = {
+    "short_no_verb": 130,
+    "gold_overlap": 45,
+    "title_like": 60,
+    "short_with_verb": 55,
+    "long_direct": 140,
+}
 # Sentence strata (sum 780 >= 720).
 SENTENCE_QUOTAS = {"booster": 260, "hedge": 160, "attribution": 170, "neutral": 190}
 
@@ -50,7 +58,8 @@ BOOSTERS = re.compile(
     r"\b(?:certainly|clearly|undeniably|undoubtedly|obviously|of course|nothing more than|nothing but|"
     r"always|never|surely|definitely|indeed|in fact|without (?:a )?doubt|no doubt|plainly|evidently|"
     r"everyone knows|it is clear|there is no question|unquestionably|absolutely|inevitably|simply|"
-    r"just another|mere|merely|entirely|totally|completely|truly|really|proves?|proven|all|every|nobody|no one)\b",
+    r"just another|mere|merely|entirely|totally|completely|truly|really|proves?|proven|all|every|nobody|"
+    r"no one)\b",
     re.IGNORECASE,
 )
 HEDGES = re.compile(
@@ -106,7 +115,11 @@ def quote_stratum(doc: Document, q: Quotation) -> str:
     if short and _overlaps_gold(doc, q):
         return "gold_overlap"
     capitalised = sum(w[:1].isupper() for w in words)
-    if 1 <= len(words) <= 8 and capitalised >= max(2, math.ceil(0.6 * len(words))) and not inner.rstrip().endswith((",", ".")):
+    if (
+        1 <= len(words) <= 8
+        and capitalised >= max(2, math.ceil(0.6 * len(words)))
+        and not inner.rstrip().endswith((",", "."))
+    ):
         return "title_like"
     if short:
         return "short_with_verb" if near_verb else "short_no_verb"
@@ -175,7 +188,16 @@ def quote_candidates(root: str | None) -> list[Candidate]:
             digest = sha256_text(doc.text)
             for q in find_quotations(doc.text):
                 out.append(
-                    Candidate(corpus, doc_id, digest, q.start, q.end, quote_stratum(doc, q), q.inner_start, q.inner_end)
+                    Candidate(
+                        corpus,
+                        doc_id,
+                        digest,
+                        q.start,
+                        q.end,
+                        quote_stratum(doc, q),
+                        q.inner_start,
+                        q.inner_end,
+                    )
                 )
     return out
 
@@ -203,7 +225,9 @@ def _write(path: Path, items: list[Candidate], quotes: bool) -> None:
                 row.pop("inner_start")
                 row.pop("inner_end")
             order = ["item_id", "corpus", "doc_id", "doc_sha256", "start", "end", "inner_start", "inner_end"]
-            ordered = {k: row[k] for k in order if k in row} | {k: row[k] for k in ("stratum", "part", "second_pass")}
+            ordered = {k: row[k] for k in order if k in row} | {
+                k: row[k] for k in ("stratum", "part", "second_pass")
+            }
             fh.write(json.dumps(ordered, ensure_ascii=False) + "\n")
 
 
@@ -221,7 +245,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ANNOTATION_DIR)
     args = parser.parse_args()
 
-    quotes = _assign(_draw(quote_candidates(args.root), QUOTE_QUOTAS, random.Random(args.seed)), "q", random.Random(args.seed + 1))
+    quotes = _assign(
+        _draw(quote_candidates(args.root), QUOTE_QUOTAS, random.Random(args.seed)),
+        "q",
+        random.Random(args.seed + 1),
+    )
     sents = _draw(sentence_candidates(args.root), SENTENCE_QUOTAS, random.Random(args.seed + 2))
     sents = _assign(sents, "a", random.Random(args.seed + 3))
     args.out.mkdir(parents=True, exist_ok=True)

@@ -144,7 +144,7 @@ def read_basil_with_sentences(
 
 
 def read_basil(split: str = "all", root: str | os.PathLike[str] | None = None) -> list[Document]:
-    """All 300 BASIL articles (BASIL has no splits; ``split`` must be "all"), sorted by year then file name."""
+    """All 300 BASIL articles (there are no splits: ``split`` must be "all"), sorted by year, file name."""
     if split != "all":
         raise ValueError(f"basil has no split {split!r}; it has only 'all'")
     return [doc for doc, _ in read_basil_with_sentences(root)]

@@ -52,7 +52,9 @@ def _records(path: Path) -> list[tuple[int, str]]:
         elif line.strip():
             raise CorpusFormatError(f"{path}:{lineno}: text before the first brat record")
     # The file's final newline leaves a trailing "" continuation on the last record: drop exactly that.
-    return [(n, r[:-1] if r.endswith("\n") and i == len(records) - 1 else r) for i, (n, r) in enumerate(records)]
+    return [
+        (n, r[:-1] if r.endswith("\n") and i == len(records) - 1 else r) for i, (n, r) in enumerate(records)
+    ]
 
 
 def read_ann(path: Path, text: str, annotator: str = "") -> list[AttributionSpan]:
@@ -70,11 +72,15 @@ def read_ann(path: Path, text: str, annotator: str = "") -> list[AttributionSpan
             frags = [(int(b), int(e)) for b, e in (f.split(" ") for f in offsets.split(";"))]
             for b, e in frags:
                 if not 0 <= b < e <= len(text):
-                    raise CorpusFormatError(f"{path}:{lineno}: offsets {b} {e} outside the text ({len(text)})")
+                    raise CorpusFormatError(
+                        f"{path}:{lineno}: offsets {b} {e} outside the text ({len(text)})"
+                    )
             want = rec[m.end() :]
             got = " ".join(text[b:e] for b, e in frags)
             if got != want:
-                raise CorpusFormatError(f"{path}:{lineno}: span text {want[:40]!r} does not match the article")
+                raise CorpusFormatError(
+                    f"{path}:{lineno}: span text {want[:40]!r} does not match the article"
+                )
             spans[tid] = (lineno, kind, frags)
         elif rec.startswith("E"):
             parts = rec.split("\t")
@@ -89,7 +95,15 @@ def read_ann(path: Path, text: str, annotator: str = "") -> list[AttributionSpan
         if tid not in spans:
             raise CorpusFormatError(f"{path}: relation {relation_of[tid][0]} names missing span {tid}")
     out = [
-        AttributionSpan(b, e, KINDS[kind], None, span_id=tid, relations=tuple(relation_of.get(tid, ())), annotator=annotator)
+        AttributionSpan(
+            b,
+            e,
+            KINDS[kind],
+            None,
+            span_id=tid,
+            relations=tuple(relation_of.get(tid, ())),
+            annotator=annotator,
+        )
         for tid, (_, kind, frags) in spans.items()
         for b, e in frags
     ]

@@ -63,7 +63,11 @@ def read_article(path: Path) -> UkraineArticle:
     ordered = []
     for i, s in enumerate(items):
         where = f"{path}: sentences[{i}]"
-        if not (isinstance(s, dict) and isinstance(s.get("content"), str) and isinstance(s.get("position_in_article"), int)):
+        if not (
+            isinstance(s, dict)
+            and isinstance(s.get("content"), str)
+            and isinstance(s.get("position_in_article"), int)
+        ):
             raise CorpusFormatError(f"{where}: needs string 'content' and integer 'position_in_article'")
         ordered.append((s["position_in_article"], i, s))
     ordered.sort(key=lambda t: (t[0], t[1]))
@@ -81,8 +85,15 @@ def read_article(path: Path) -> UkraineArticle:
         scores: dict[str, float] = {}
         for dim in ("subjectivity", "hidden_assumptions", "framing", "bias"):
             if dim in s:
-                _flatten(dim, s[dim].get("score", {}) if isinstance(s[dim], dict) else None, scores, f"{path}: sentences[{i}]")
-        sentences.append(UkraineSentence(str(s.get("id", f"sent_{position}")), position, pos, pos + len(content), scores))
+                _flatten(
+                    dim,
+                    s[dim].get("score", {}) if isinstance(s[dim], dict) else None,
+                    scores,
+                    f"{path}: sentences[{i}]",
+                )
+        sentences.append(
+            UkraineSentence(str(s.get("id", f"sent_{position}")), position, pos, pos + len(content), scores)
+        )
         parts.append(content)
         pos += len(content)
     art_id = str(data.get("id", path.stem))
