@@ -1,0 +1,331 @@
+"""The scoring loop: read documents in batches, score them (in-process or in workers), append results.
+
+Memory stays bounded: inputs are discovered lazily, read one batch at a time, and at most ``workers + 1``
+batches are in flight; results are written as soon as their batch is next in input order, and the summary
+files are rebuilt from spans.jsonl by streaming. The parent process writes results in input order, so
+spans.jsonl is the same for one process, several workers, or an interrupted run that was resumed.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slant.batch.inputs import DEFAULT_MAX_BYTES, Document, discover, read_document
+from slant.batch.outputs import (
+    SPANS_FILE,
+    Row,
+    SpansWriter,
+    count_words,
+    repair_tail,
+    resume_index,
+    save_text,
+    sha256_text,
+    span_dict,
+    write_semeval,
+    write_summary,
+)
+from slant.batch.report import DEFAULT_REPORT_MAX_DOCS, write_report
+
+# A scored document: (span dicts, None) or (None, error message).
+Result = tuple[list[dict[str, Any]] | None, str | None]
+
+
+@dataclass
+class ScoreOptions:
+    paths: list[Path]
+    out: Path
+    formats: frozenset[str] = frozenset({"jsonl"})
+    resume: bool = False
+    workers: int = 1
+    batch_size: int = 16  # documents per classify_batch call: windows are batched across them
+    strict: bool = False
+    globs: tuple[str, ...] = ()
+    model: Path | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    report_max_docs: int = DEFAULT_REPORT_MAX_DOCS
+    window_batch_size: int | None = (
+        None  # windows per forward pass (Tagger.batch_size); None keeps its default
+    )
+    progress: bool = True
+
+
+@dataclass
+class RunStats:
+    documents: int = 0  # inputs seen (scored + skipped + errors)
+    scored: int = 0
+    skipped: int = 0  # already in spans.jsonl with the same sha256 (--resume)
+    errors: int = 0
+    chars: int = 0
+    spans_by_label: collections.Counter[str] = field(default_factory=collections.Counter)
+    seconds: float = 0.0
+    interrupted: str | None = None  # "SIGINT" / "SIGTERM" when the run was stopped
+    stopped_on_error: bool = False  # --strict stopped the run
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.scored / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def chars_per_second(self) -> float:
+        return self.chars / self.seconds if self.seconds > 0 else 0.0
+
+
+class Terminated(BaseException):
+    """Raised in the main thread by the SIGTERM handler: unwinds the loop like KeyboardInterrupt does."""
+
+
+# ---- scoring (runs in the worker processes, or in-process with one worker) ---------------------------------
+def score_texts(tagger: Any, texts: list[str]) -> list[Result]:
+    """Spans for each text; if the batch fails, each text is retried alone so a bad text fails only itself."""
+    try:
+        return [([span_dict(s) for s in spans], None) for spans in tagger.classify_batch(texts)]
+    except Exception:
+        if len(texts) == 1:
+            raise
+    results: list[Result] = []
+    for text in texts:
+        try:
+            results.append(([span_dict(s) for s in tagger.classify(text)], None))
+        except Exception as exc:
+            results.append((None, f"scoring failed: {type(exc).__name__}: {exc}"))
+    return results
+
+
+def load_tagger(model: Path | None, window_batch_size: int | None) -> Any:
+    from transformers.utils import logging as hf_logging
+
+    from slant.tagger import Tagger  # torch loads only once scoring starts (--help stays instant)
+
+    # The encoder's load report and weight-loading bar would bury the progress bar of a batch run.
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    tagger = Tagger.load(model)
+    if window_batch_size:
+        tagger.batch_size = window_batch_size
+    return tagger
+
+
+_worker_tagger: Any = None
+
+
+def _init_worker(model: Path | None, window_batch_size: int | None, threads: int) -> None:
+    # Ctrl-C reaches the whole process group: the parent handles it and stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import torch
+
+    torch.set_num_threads(threads)  # N workers share the cores instead of each taking all of them
+    global _worker_tagger
+    _worker_tagger = load_tagger(model, window_batch_size)
+
+
+def _worker_score(texts: list[str]) -> list[Result]:
+    try:
+        return score_texts(_worker_tagger, texts)
+    except Exception as exc:
+        return [(None, f"scoring failed: {type(exc).__name__}: {exc}")] * len(texts)
+
+
+# ---- the loop ----------------------------------------------------------------------------------------------
+@dataclass
+class _Item:
+    """A document in a batch, with what to do with it."""
+
+    doc: Document
+    action: str  # "score" | "error" | "skip"
+    sha256: str | None = None
+
+
+def _batches(options: ScoreOptions, done: dict[str, tuple[str | None, str | None]]) -> Iterator[list[_Item]]:
+    """Batches of up to batch_size documents to score (plus the error/skip rows that come between them)."""
+    batch: list[_Item] = []
+    n_score = 0
+    for source in discover(options.paths, options.globs, exclude=[options.out]):
+        doc = read_document(source, options.max_bytes)
+        if doc.error is not None:
+            action = "skip" if done.get(doc.id) == (None, doc.error) else "error"
+            batch.append(_Item(doc, action))
+        else:
+            assert doc.text is not None
+            digest = sha256_text(doc.text)
+            previous = done.get(doc.id)
+            action = "skip" if previous is not None and previous == (digest, None) else "score"
+            batch.append(_Item(doc, action, digest))
+            n_score += action == "score"
+        if n_score >= options.batch_size:
+            yield batch
+            batch, n_score = [], 0
+    if batch:
+        yield batch
+
+
+def count_inputs(options: ScoreOptions) -> int:
+    """How many documents discovery finds (folder listings only; nothing is read)."""
+    return sum(1 for _ in discover(options.paths, options.globs, exclude=[options.out]))
+
+
+@dataclass
+class _Sink:
+    """Writes a finished batch: saves texts, appends rows, counts; says whether to stop (--strict)."""
+
+    out: Path
+    writer: SpansWriter
+    stats: RunStats
+    strict: bool
+    on_doc: Callable[[], None]
+
+    def write_batch(self, items: list[_Item], results: list[Result]) -> bool:
+        scored = iter(results)
+        stop = False
+        for item in items:
+            self.stats.documents += 1
+            doc = item.doc
+            if item.action == "skip":
+                self.stats.skipped += 1
+                self.on_doc()
+                continue
+            spans, error = next(scored) if item.action == "score" else (None, doc.error)
+            if error is None and spans is not None:
+                assert doc.text is not None
+                text_file = save_text(self.out, doc.id, doc.text)
+                row = Row(
+                    doc.id,
+                    doc.path,
+                    item.sha256,
+                    len(doc.text),
+                    count_words(doc.text),
+                    spans,
+                    None,
+                    text_file,
+                )
+                self.stats.scored += 1
+                self.stats.chars += len(doc.text)
+                self.stats.spans_by_label.update(s["label"] for s in spans)
+            else:
+                n_chars = len(doc.text) if doc.text is not None else 0
+                row = Row(
+                    doc.id, doc.path, item.sha256 if doc.text is not None else None, n_chars, 0, [], error
+                )
+                self.stats.errors += 1
+            self.writer.write(row)
+            self.on_doc()
+            if row.error and self.strict:
+                stop = True
+                break
+        self.writer.sync()
+        return stop
+
+
+def _terminate_pool(pool: ProcessPoolExecutor) -> None:
+    # shutdown(cancel_futures=True) still waits for the batches already running; on Ctrl-C the user wants out
+    # now, and the unfinished batches are simply not written (resume redoes them).
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+
+
+def _score_loop(options: ScoreOptions, batches: Iterator[list[_Item]], sink: _Sink) -> None:
+    if options.workers <= 1:
+        tagger = load_tagger(options.model, options.window_batch_size)
+        for items in batches:
+            texts = [i.doc.text for i in items if i.action == "score"]
+            results = score_texts(tagger, texts) if texts else []  # type: ignore[arg-type]
+            if sink.write_batch(items, results):
+                return
+        return
+    threads = max(1, (os.cpu_count() or 1) // options.workers)
+    pool = ProcessPoolExecutor(
+        max_workers=options.workers,
+        mp_context=multiprocessing.get_context("spawn"),  # no fork of a process that may hold threads
+        initializer=_init_worker,
+        initargs=(options.model, options.window_batch_size, threads),
+    )
+    pending: collections.deque[tuple[list[_Item], Future | None]] = collections.deque()
+    try:
+        for items in batches:
+            texts = [i.doc.text for i in items if i.action == "score"]
+            pending.append((items, pool.submit(_worker_score, texts) if texts else None))
+            # Keep every worker busy with one batch queued behind, but no more: memory stays bounded.
+            while len(pending) > options.workers:
+                done_items, future = pending.popleft()
+                if sink.write_batch(done_items, future.result() if future else []):
+                    return
+        while pending:
+            done_items, future = pending.popleft()
+            if sink.write_batch(done_items, future.result() if future else []):
+                return
+    except BaseException:
+        _terminate_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def finish_outputs(
+    out: Path, formats: frozenset[str], report_max_docs: int = DEFAULT_REPORT_MAX_DOCS
+) -> None:
+    """Rebuild summary.csv, report.html (and the SemEval files) from the whole spans.jsonl."""
+    write_summary(out)
+    write_report(out, report_max_docs)
+    if "semeval" in formats:
+        write_semeval(out)
+
+
+def run(options: ScoreOptions) -> RunStats:
+    """Score every input document under ``options.paths`` into ``options.out``."""
+    options.out.mkdir(parents=True, exist_ok=True)
+    spans_path = options.out / SPANS_FILE
+    done: dict[str, tuple[str | None, str | None]] = {}
+    if options.resume:
+        repair_tail(spans_path)
+        done = resume_index(spans_path)
+    stats = RunStats()
+    total = count_inputs(options)
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="doc", disable=not options.progress, dynamic_ncols=True, smoothing=0.1)
+    writer = SpansWriter(spans_path, append=options.resume)
+    sink = _Sink(options.out, writer, stats, options.strict, lambda: bar.update(1))
+    previous_handler = None
+    if threading.current_thread() is threading.main_thread():
+
+        def on_sigterm(signum: int, frame: Any) -> None:
+            raise Terminated()
+
+        previous_handler = signal.signal(signal.SIGTERM, on_sigterm)
+    started = time.perf_counter()
+    try:
+        _score_loop(options, _batches(options, done), sink)
+        stats.stopped_on_error = options.strict and stats.errors > 0
+    except KeyboardInterrupt:
+        stats.interrupted = "SIGINT"
+    except Terminated:
+        stats.interrupted = "SIGTERM"
+    finally:
+        stats.seconds = time.perf_counter() - started
+        bar.close()
+        writer.close()
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
+    # Reached after an interrupt too: the summary and report cover every document finished so far.
+    finish_outputs(options.out, options.formats, options.report_max_docs)
+    return stats
+
+
+def exit_code(stats: RunStats) -> int:
+    """0 all scored, 1 some failed, 130 / 143 interrupted by SIGINT / SIGTERM (128 + signal number)."""
+    if stats.interrupted == "SIGINT":
+        return 130
+    if stats.interrupted == "SIGTERM":
+        return 143
+    return 1 if stats.errors else 0

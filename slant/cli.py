@@ -1,0 +1,153 @@
+"""The ``slant`` command line. Each command only parses arguments and calls library code (slant.batch, ...).
+
+Exit codes of ``slant score``: 0 every document scored, 1 some failed (or --strict stopped at one), 2 bad
+arguments, 130 / 143 stopped by Ctrl-C / SIGTERM (finished documents are kept; rerun with --resume).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from slant.batch.inputs import DEFAULT_MAX_BYTES
+from slant.batch.report import DEFAULT_REPORT_MAX_DOCS
+
+app = typer.Typer(
+    help="Find rhetoric and loaded language in news text.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+FORMATS = ("jsonl", "csv", "html", "semeval")  # jsonl, csv and html are always written
+
+
+@app.callback()
+def main() -> None:
+    """slant: tag rhetoric and propaganda techniques in news text."""
+    # An explicit callback keeps `score` a named subcommand even while it is the only one.
+
+
+def parse_formats(values: list[str]) -> frozenset[str]:
+    chosen = {v.strip().lower() for value in values for v in value.split(",") if v.strip()}
+    unknown = chosen - set(FORMATS)
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown format {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}",
+            param_hint="--format",
+        )
+    return frozenset(chosen | {"jsonl", "csv", "html"})
+
+
+def print_summary(stats, out: Path) -> None:  # stats: slant.batch.RunStats
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True)
+    table = Table(title=f"slant score -> {out}", show_header=False)
+    table.add_column("", style="bold")
+    table.add_column("", justify="right")
+    table.add_row("documents", str(stats.documents))
+    table.add_row("scored", str(stats.scored))
+    if stats.skipped:
+        table.add_row("skipped (already done)", str(stats.skipped))
+    table.add_row("errors", f"[red]{stats.errors}[/red]" if stats.errors else "0")
+    table.add_row("time", f"{stats.seconds:.1f} s")
+    table.add_row("throughput", f"{stats.docs_per_second:.2f} docs/s, {stats.chars_per_second:,.0f} chars/s")
+    for label, n in stats.spans_by_label.most_common():
+        table.add_row(f"  {label}", str(n))
+    console.print(table)
+    if stats.interrupted:
+        console.print(
+            f"[yellow]stopped by {stats.interrupted}[/yellow]: finished documents kept; rerun with --resume"
+        )
+    elif stats.stopped_on_error:
+        console.print("[red]stopped at the first failure (--strict)[/red]")
+    if stats.errors:
+        console.print(f"errors are listed in {out / 'summary.csv'} (column 'error')")
+
+
+@app.command()
+def score(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files and folders (searched recursively).", show_default=False)
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.", file_okay=False)],
+    format: Annotated[
+        list[str],
+        typer.Option(
+            "--format", "-f", help="Extra outputs: semeval (repeat or comma list); jsonl/csv/html always."
+        ),
+    ] = [],  # noqa: B006 - typer reads the default, never mutates it
+    resume: Annotated[
+        bool, typer.Option(help="Skip documents already in OUT/spans.jsonl with the same text.")
+    ] = False,
+    overwrite: Annotated[bool, typer.Option(help="Start afresh even if OUT/spans.jsonl exists.")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (one model each).")] = 1,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per model call.")] = 16,
+    strict: Annotated[bool, typer.Option(help="Stop at the first document that fails.")] = False,
+    glob: Annotated[
+        list[str], typer.Option(help="Only files whose relative path or name matches (repeatable).")
+    ] = [],  # noqa: B006
+    model: Annotated[
+        Path | None, typer.Option(help="Model folder (default: $SLANT_MODEL or the shipped model).")
+    ] = None,
+    max_bytes: Annotated[
+        int, typer.Option(min=1, help="Files larger than this are reported, not read.")
+    ] = DEFAULT_MAX_BYTES,
+    report_max_docs: Annotated[
+        int, typer.Option(min=0, help="Articles shown in full in report.html.")
+    ] = DEFAULT_REPORT_MAX_DOCS,
+    window_batch_size: Annotated[
+        int | None, typer.Option(min=1, help="Model windows per forward pass.")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Score the .txt, .md and .html documents under PATHS; write spans.jsonl, summary.csv, report.html."""
+    from slant.batch import ScoreOptions, exit_code, run
+    from slant.batch.outputs import SPANS_FILE
+    from slant.config import default_model_dir
+
+    for path in paths:
+        if not os.path.lexists(
+            path
+        ):  # lexists: a broken symlink argument becomes an error row, not a usage error
+            raise typer.BadParameter(f"{path} does not exist", param_hint="PATHS")
+    formats = parse_formats(format)
+    model_dir = model or default_model_dir()
+    if model_dir and not (model_dir / "config.json").is_file() and str(model) not in ("default", "accurate"):
+        raise typer.BadParameter(
+            f"no slant model at {model_dir} (config.json is missing)", param_hint="--model"
+        )
+    spans = out / SPANS_FILE
+    if resume and overwrite:
+        raise typer.BadParameter("--resume and --overwrite exclude each other", param_hint="--resume")
+    if spans.exists() and spans.stat().st_size > 0 and not (resume or overwrite):
+        raise typer.BadParameter(
+            f"{spans} exists: pass --resume to continue it or --overwrite", param_hint="--out"
+        )
+    options = ScoreOptions(
+        paths=list(paths),
+        out=out,
+        formats=formats,
+        resume=resume,
+        workers=workers,
+        batch_size=batch_size,
+        strict=strict,
+        globs=tuple(glob),
+        model=model,
+        max_bytes=max_bytes,
+        report_max_docs=report_max_docs,
+        window_batch_size=window_batch_size,
+        progress=progress,
+    )
+    stats = run(options)
+    print_summary(stats, out)
+    raise typer.Exit(exit_code(stats))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,81 @@
+"""The assertion classifier and the ``unhedged_assertion`` spans (sentences, or clauses of a sentence)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from slant.rhetoric.assertion_features import assertion_features
+from slant.rhetoric.context import TextContext
+from slant.rhetoric.lexicons import Cue, cue_matcher
+from slant.rhetoric.linear import LinearModel
+from slant.sentences import split_clauses
+from slant.spans import Span
+
+ASSERTION_CLASSES = ("unhedged", "hedged", "attributed", "neutral")
+UNHEDGED_LABEL = "unhedged_assertion"
+MIN_CLAUSE_WORDS = 4  # shorter clauses ("he said") carry no claim of their own
+
+
+@dataclass(frozen=True, slots=True)
+class AssertionDecision:
+    start: int
+    end: int
+    label: str  # one of ASSERTION_CLASSES
+    score: float  # calibrated probability of "unhedged"
+    probabilities: dict[str, float]
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
+class AssertionClassifier:
+    model: LinearModel
+
+    @classmethod
+    def load(cls, path: Path) -> AssertionClassifier:
+        return cls(LinearModel.load(path))
+
+    @property
+    def bag(self) -> bool:
+        return bool(self.model.meta.get("bag", True))
+
+    def decide(self, ctx: TextContext, start: int, end: int) -> AssertionDecision:
+        cues = cue_matcher().find(ctx.text, start, end)
+        probs = self.model.probabilities(assertion_features(ctx, start, end, cues, self.bag))
+        return AssertionDecision(
+            start,
+            end,
+            self.model.decide(probs),
+            self.model.score(probs),
+            dict(zip(self.model.labels, map(float, probs), strict=True)),
+            tuple(cues),
+        )
+
+    def spans(self, ctx: TextContext) -> list[Span]:
+        """A sentence judged unhedged becomes one span; otherwise its clauses are tried one by one.
+
+        A contrastive clause ("Officials deny it, but the army clearly shelled the village") can carry the
+        author's unhedged claim while the whole sentence reads as attributed.
+        """
+        out = []
+        text = ctx.text
+        for sent in ctx.sentences:
+            d = self.decide(ctx, sent.start, sent.end)
+            if d.label == "unhedged":
+                out.append(_span(text, d))
+                continue
+            clauses = split_clauses(text, sent)
+            if len(clauses) < 2:
+                continue
+            for clause in clauses:
+                if len(text[clause.start : clause.end].split()) < MIN_CLAUSE_WORDS:
+                    continue
+                dc = self.decide(ctx, clause.start, clause.end)
+                if dc.label == "unhedged":
+                    out.append(_span(text, dc))
+        return out
+
+
+def _span(text: str, d: AssertionDecision) -> Span:
+    cues = tuple((c.start, c.end, text[c.start : c.end]) for c in d.cues if c.kind in ("booster", "hedge"))
+    return Span.from_text(text, d.start, d.end, UNHEDGED_LABEL, d.score, cues)
