@@ -191,5 +191,20 @@ def run(
         json_path.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
 
 
+@app.command()
+def card(
+    reports: Annotated[list[Path], typer.Argument(help="JSON reports written by `evaluate.py run --json`.", **_FILE)],
+    card_path: Annotated[Path, typer.Option("--card", help="The model card to update.")] = Path("model/MODEL_CARD.md"),
+) -> None:
+    """Write the tables of `run` reports into the model card (between its evaluation-table markers)."""
+    from slant.card import update_card
+
+    sets = [json.loads(p.read_text(encoding="utf-8")) for p in reports]
+    commands = [f"python evaluate.py run --dataset {next(iter(s.values()))['dataset']} --split "
+                f"{next(iter(s.values()))['split']} --json {p}" for s, p in zip(sets, reports, strict=True)]
+    update_card(card_path, sets, commands)
+    Console().print(f"updated {card_path} with {len(sets)} report(s)")
+
+
 if __name__ == "__main__":
     app()

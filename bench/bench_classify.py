@@ -1,0 +1,48 @@
+"""Load time and `classify()` latency of the shipped model on the example article (2 cores).
+
+    python bench/bench_classify.py [--model DIR] [--repeat 5] [--threads 2]
+
+Targets: loading under 5 s, classify() on the example article under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "north-korean-troops-opinion.txt"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--text", type=Path, default=EXAMPLE)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    text = args.text.read_text(encoding="utf-8")
+
+    started = time.perf_counter()
+    from slant.tagger import Tagger
+
+    tagger = Tagger.load(args.model)
+    load_s = time.perf_counter() - started
+    tagger.classify("warm-up.")
+    times = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        spans = tagger.classify(text)
+        times.append(time.perf_counter() - t0)
+    print(f"model: {tagger.model_dir}  threads: {torch.get_num_threads()}")
+    print(f"load (import + weights + merge): {load_s:.2f} s   (target < 5 s)")
+    print(f"classify() on {args.text.name} ({len(text)} chars, {len(spans)} spans): "
+          f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {args.repeat}   (target < 2 s)")
+
+
+if __name__ == "__main__":
+    main()
