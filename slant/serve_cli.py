@@ -64,7 +64,9 @@ def serve(
     )
     app.state.model.get()  # already loaded: marks /healthz model_loaded from the start
     shown = f"[{host}]" if ":" in host else host
-    print(f"slant: model {tagger.model_dir}; open http://{shown}:{port}/ (API docs at /docs)", file=sys.stderr)
+    print(
+        f"slant: model {tagger.model_dir}; open http://{shown}:{port}/ (API docs at /docs)", file=sys.stderr
+    )
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
 
 

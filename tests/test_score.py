@@ -1,11 +1,13 @@
-"""`slant score` end to end: inputs of every kind, bad inputs as error rows, exit codes, resume, workers, report."""
+"""`slant score` end to end: every kind of input, bad inputs as error rows, exit codes, resume, workers."""
 
 from __future__ import annotations
 
 import csv
 import functools
+import html
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,7 +28,7 @@ from tests.conftest import require_data
 
 SCRIPT_HTML = (
     "<html><head><title>t</title><script>var tracker = 1;</script></head><body><nav>Home | About</nav>"
-    "<article><h1>Outrage</h1><p>The radical elite wants to destroy our great nation, and they will not stop. "
+    "<article><h1>Outrage</h1><p>The radical elite wants to destroy our great nation, they will not stop. "
     "Someone wrote &lt;script&gt;alert('x')&lt;/script&gt; in the comments.</p>"
     "<p>Everyone knows the truth: this corrupt scheme is a disaster for every hard-working family.</p>"
     "</article></body></html>"
@@ -34,14 +36,18 @@ SCRIPT_HTML = (
 CRLF_TEXT = "The corrupt elite lied again.\r\nThey always lie! 😀 Shameful, disgraceful traitors.\r\n"
 MD_TEXT = "# A title\n\nThis *outrageous* scheme will destroy everything we love. Wake up, patriots!\n"
 LONG_TEXT = (
-    "Officials said the plan would be reviewed next week. Critics called it a reckless betrayal of the people. "
+    "Officials said the plan would be reviewed next week. Critics called it a reckless betrayal of people. "
     "Nobody in their right mind would support such a catastrophic, shameful proposal. "
 ) * 6
 
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped model when it exists, else a smoke model trained once for the session."""
+    """The shipped model when it exists, else a smoke model trained once for the session.
+
+    $SLANT_TEST_MODEL names an already trained model folder instead (saves the training on repeated runs)."""
+    if os.environ.get("SLANT_TEST_MODEL"):
+        return Path(os.environ["SLANT_TEST_MODEL"])
     shipped = REPO_DIR / "model"
     if (shipped / "config.json").is_file():
         return shipped
@@ -170,9 +176,14 @@ def test_end_to_end_outputs(model_dir: Path, tmp_path: Path, monkeypatch: pytest
     assert all(0.0 <= float(r["coverage"]) <= 1.0 for r in summary)
     # report.html: document text is escaped, the page has no external resources
     report = (out / "report.html").read_text(encoding="utf-8")
-    assert "alert('x')" in report or "alert(&#x27;x&#x27;)" in report
-    assert "<script>alert" not in report
-    assert "&lt;script&gt;" in report
+    assert report.count("<script") == 2  # the report's own two: the colour table and the code
+    # Undoing the highlighting and the escaping gives back exactly the scored text.
+    body = (
+        report.split("<h2>page.html</h2>", 1)[1]
+        .split('<div class="text">', 1)[1]
+        .split("</div></article>")[0]
+    )
+    assert html.unescape(re.sub(r"</?span[^>]*>", "", body)) == page_text
     assert "http://" not in report and "https://" not in report
     # SemEval files parse with the project's readers and point inside the texts
     si, flc = read_si(out / "semeval-si.txt"), read_tc(out / "semeval-flc.txt")

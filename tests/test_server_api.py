@@ -21,6 +21,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the serve extra (fastapi, uvicorn) is not installed")
 
+from conftest import require_data  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from slant import config, taxonomy  # noqa: E402
@@ -28,7 +29,6 @@ from slant.server import create_app  # noqa: E402
 from slant.server.app import LOOPBACK_HOSTS, STATIC_DIR  # noqa: E402
 from slant.server.limits import BodyLimitMiddleware  # noqa: E402
 from slant.spans import Span  # noqa: E402
-from conftest import require_data  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO.parent / "shared" / "examples" / "north-korean-troops-opinion.txt"
@@ -240,7 +240,9 @@ def test_default_limit_is_one_megabyte() -> None:
     assert client.post("/api/classify", json={"text": "x" * 1_000_000}).status_code == 413
 
 
-async def _drive(middleware: BodyLimitMiddleware, chunks: list[bytes], headers: list) -> tuple[int, bytes, bool]:
+async def _drive(
+    middleware: BodyLimitMiddleware, chunks: list[bytes], headers: list
+) -> tuple[int, bytes, bool]:
     """Run one request through the middleware with the body in ``chunks`` (streamed, as a chunked upload)."""
     messages = [
         {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)
@@ -274,7 +276,9 @@ def test_413_counts_streamed_bytes_without_content_length() -> None:
     status, body, reached = asyncio.run(_drive(middleware, [b"12345", b"67890"], []))
     assert (status, body, reached) == (200, b"1234567890", True)
     # A Content-Length that understates the body is no way around the limit.
-    status, _, reached = asyncio.run(_drive(middleware, [b"1234567", b"8901234"], [(b"content-length", b"5")]))
+    status, _, reached = asyncio.run(
+        _drive(middleware, [b"1234567", b"8901234"], [(b"content-length", b"5")])
+    )
     assert (status, reached) == (413, False)
     status, _, reached = asyncio.run(_drive(middleware, [b"12"], [(b"content-length", b"nope")]))
     assert (status, reached) == (400, False)
@@ -289,7 +293,8 @@ def test_queue_full_is_503_with_retry_after_and_healthz_stays_up() -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as client:
             admitted = [
-                asyncio.create_task(client.post("/api/classify", json={"text": f"text {i}"})) for i in range(3)
+                asyncio.create_task(client.post("/api/classify", json={"text": f"text {i}"}))
+                for i in range(3)
             ]
             try:
                 for _ in range(500):
@@ -327,7 +332,9 @@ def test_page_is_served_with_a_strict_csp() -> None:
 def test_page_assets_are_local_and_never_parse_text_as_html() -> None:
     for path in STATIC_DIR.iterdir():
         source = path.read_text(encoding="utf-8")
-        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", source), f"{path.name} loads a remote asset"
+        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", source), (
+            f"{path.name} loads a remote asset"
+        )
         assert "@import" not in source and "url(http" not in source
     script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):

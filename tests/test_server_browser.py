@@ -22,8 +22,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import require_data
+
 from slant.spans import Span
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,7 +47,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-# ---- browser ---------------------------------------------------------------------------------------------
+# ---- browser --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory):
     for path in (CHROMIUM, CHROMEDRIVER):
@@ -87,11 +87,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
     driver.quit()
 
 
-# ---- servers -----------------------------------------------------------------------------------------------
+# ---- servers --------------------------------------------------------------------------------------------
 class KeywordTagger:
     """name_calling on "Kiev regime", loaded_language on "regime frontman" (overlap) and on the payload."""
 
-    KEYWORDS = {"Kiev regime": "name_calling", "regime frontman": "loaded_language", "<script>": "loaded_language"}
+    KEYWORDS = {
+        "Kiev regime": "name_calling",
+        "regime frontman": "loaded_language",
+        "<script>": "loaded_language",
+    }
 
     def classify(self, text: str) -> list[Span]:
         spans = [
@@ -101,7 +105,8 @@ class KeywordTagger:
         ]
         # Many short spans, so a long article exercises rendering thousands of highlights.
         spans += [
-            Span.from_text(text, m.start(), m.end(), "doubt", 0.5) for m in re.finditer(r"\bsupposedly\b", text)
+            Span.from_text(text, m.start(), m.end(), "doubt", 0.5)
+            for m in re.finditer(r"\bsupposedly\b", text)
         ]
         return sorted(spans, key=lambda s: (s.start, -s.end, s.label))
 
@@ -159,7 +164,7 @@ def shipped_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-# ---- page helpers --------------------------------------------------------------------------------------------
+# ---- page helpers ---------------------------------------------------------------------------------------
 def analyse(driver, base: str, text: str, timeout: float = 120) -> None:
     """Open the page, paste ``text`` into the box (as a paste would: value + input event), click Analyse."""
     from selenium.webdriver.common.by import By
@@ -174,7 +179,9 @@ def analyse(driver, base: str, text: str, timeout: float = 120) -> None:
     assert driver.execute_script("return arguments[0].value", box) == text
     driver.find_element(By.ID, "analyse").click()
     WebDriverWait(driver, timeout).until(
-        lambda d: d.find_element(By.ID, "status").text.startswith(("Done", "Request failed", "Could not", "The "))
+        lambda d: d.find_element(By.ID, "status").text.startswith(
+            ("Done", "Request failed", "Could not", "The ")
+        )
     )
     status = driver.find_element(By.ID, "status").text
     assert status.startswith("Done"), status
@@ -217,7 +224,7 @@ def check_page_invariants(driver, text: str) -> list[dict]:
     return marks
 
 
-# ---- tests ---------------------------------------------------------------------------------------------------
+# ---- tests ----------------------------------------------------------------------------------------------
 def test_page_with_fake_tagger(browser, fake_server: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -231,7 +238,9 @@ def test_page_with_fake_tagger(browser, fake_server: str) -> None:
     expected = [(m.start(), m.end(), "Kiev regime") for m in re.finditer("Kiev regime", text)]
     assert runs == expected
     # Overlap: "the Kiev regime frontman" -> "Kiev " (name_calling), "regime" (both), " frontman" (loaded).
-    both = [m for m in marks if m["text"] == "regime" and set(m["labels"]) == {"name_calling", "loaded_language"}]
+    both = [
+        m for m in marks if m["text"] == "regime" and set(m["labels"]) == {"name_calling", "loaded_language"}
+    ]
     assert both, "the overlapping segment must carry both labels"
     payload_marks = [m for m in marks if m["text"] == "<script>"]
     assert payload_marks and payload_marks[0]["labels"] == ["loaded_language"]
@@ -274,13 +283,32 @@ def test_page_with_fake_tagger(browser, fake_server: str) -> None:
     assert saved["text"] == text
     assert saved["spans"] == [s.to_dict() for s in KeywordTagger().classify(text)]
     assert saved["labels"]["name_calling"] == len(expected)
+    only_local_requests(browser, fake_server)
+
+
+def only_local_requests(driver, base: str) -> None:
+    urls = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert urls, "the page should have loaded its assets"
+    outside = [u for u in urls if not u.startswith(base + "/")]
+    assert not outside, f"requests left the local server: {outside}"
+
+
+def test_docs_render_offline(browser, fake_server: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(fake_server + "/docs")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".opblock, table"))
+    assert "/api/classify" in browser.find_element(By.TAG_NAME, "body").text
+    only_local_requests(browser, fake_server)
 
 
 def test_html_files_become_inert_text(browser, fake_server: str) -> None:
     browser.get(fake_server + "/")
     html = (
         "<html><head><title>t</title><script>window.__pwned=1</script></head><body><nav>menu</nav>"
-        f"<article><h1>Title 😀</h1><p>First <b>para</b>graph.</p><p>Second{PAYLOAD}</p></article></body></html>"
+        f"<article><h1>Title 😀</h1><p>First <b>para</b>graph.</p><p>Second{PAYLOAD}</p></article>"
+        "</body></html>"
     )
     text = browser.execute_script("return window.slant.htmlToText(arguments[0])", html)
     assert text == "Title 😀\n\nFirst paragraph.\n\nSecond"
@@ -299,7 +327,7 @@ def test_long_article_renders_quickly(browser, fake_server: str) -> None:
     marks = browser.execute_script(MARKS_JS)
     assert all(text[m["start"] : m["end"]] == m["text"] for m in marks)
     assert len(marks) > 20
-    # Generous bound for a loaded 2-core CI box; a per-span DOM insertion would still pass, a quadratic one not.
+    # Generous bound for a loaded 2-core CI box: catches quadratic rendering, not small slowdowns.
     assert elapsed < 20, f"analysing a 50,000-character article took {elapsed:.1f} s"
 
 

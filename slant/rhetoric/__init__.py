@@ -11,7 +11,6 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from slant.config import DEFAULT_MODEL_DIR, default_model_dir

@@ -29,8 +29,33 @@ _GENERAL = re.compile(
     r"\b(?:all|every|everyone|everybody|everything|nobody|no one|nothing|always|never|any)\b", re.IGNORECASE
 )
 _COLON_SOURCE = re.compile(r"^[A-Z][\w.'\u2019 -]{1,40}:\s")
-_SAID_END = re.compile(r"[,\u201d\"]\s*(?:[\w.'\u2019-]+\s+){0,4}?(?:said|says|added|told|wrote|stated)\b[^.]*\.?$")
-_STOP = frozenset("the a an of to in and or for on at by with from as that this it its be".split())
+_SAID_END = re.compile(
+    r"[,\u201d\"]\s*(?:[\w.'\u2019-]+\s+){0,4}?(?:said|says|added|told|wrote|stated)\b[^.]*\.?$"
+)
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "and",
+        "or",
+        "for",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "as",
+        "that",
+        "this",
+        "it",
+        "its",
+        "be",
+    ]
+)
 _LEN_BINS = ((5, "1-5"), (12, "6-12"), (25, "13-25"), (40, "26-40"))
 
 

@@ -17,10 +17,55 @@ from slant.rhetoric.lexicons import cue_matcher
 
 _WORD = re.compile(r"[^\W_][\w'\u2019-]*")
 _FUNCTION = frozenset(
-    "a an the of and or in on at to for from with by as vs is are de la le von van der du".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "with",
+        "by",
+        "as",
+        "vs",
+        "is",
+        "are",
+        "de",
+        "la",
+        "le",
+        "von",
+        "van",
+        "der",
+        "du",
+    ]
 )
 _DETERMINERS = frozenset(
-    "the a an this that these those their its his her our your my such any some every".split()
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "their",
+        "its",
+        "his",
+        "her",
+        "our",
+        "your",
+        "my",
+        "such",
+        "any",
+        "some",
+        "every",
+    ]
 )
 _PRONOUNS_1_2 = re.compile(r"\b(?:I|I'm|I've|we|we're|our|us|my|me|you|your)\b", re.IGNORECASE)
 _SO_CALLED = re.compile(r"so[- ]called\s*$", re.IGNORECASE)
@@ -44,7 +89,9 @@ _MENTION_BEFORE = re.compile(
     r"means|meaning|translates as|translated as|literally|stands for)\s*[,:]?\s*$",
     re.IGNORECASE,
 )
-_MENTION_AFTER = re.compile(r"^\s*(?:\(|means\b|meaning\b|is (?:a|the) (?:word|term)\b|stands for\b)", re.IGNORECASE)
+_MENTION_AFTER = re.compile(
+    r"^\s*(?:\(|means\b|meaning\b|is (?:a|the) (?:word|term)\b|stands for\b)", re.IGNORECASE
+)
 _SAID_AFTER = re.compile(
     r"^\s*[,\u2014\u2013-]?\s*(?:[\w.'\u2019-]+\s+){0,4}?(?:said|says|told|tells|wrote|writes|added|adds|"
     r"asked|asks|explained|continued|insisted|argued|warned|noted|replied|recalled|stated|declared|tweeted|"
@@ -52,7 +99,10 @@ _SAID_AFTER = re.compile(
     re.IGNORECASE,
 )
 _AS_BEFORE = re.compile(r"\b(?:as|like)\s*$", re.IGNORECASE)
-_CALL_BEFORE = re.compile(r"\b(?:call|calls|called|calling|describe[sd]?|describing|label(?:l?ed|s)?)\b(?:\s+\S+){0,3}\s*(?:as\s+)?$", re.IGNORECASE)
+_CALL_BEFORE = re.compile(
+    r"\b(?:call|calls|called|calling|describe[sd]?|describing|label(?:l?ed|s)?)\b(?:\s+\S+){0,3}\s*(?:as\s+)?$",
+    re.IGNORECASE,
+)
 _LEN_BINS = ((1, "1"), (2, "2"), (3, "3"), (4, "4"), (8, "5-8"), (15, "9-15"))
 
 

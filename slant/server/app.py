@@ -41,7 +41,11 @@ PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+PAGE_HEADERS = {
+    "Content-Security-Policy": PAGE_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
 
 
 class SpanTagger(Protocol):
@@ -50,7 +54,7 @@ class SpanTagger(Protocol):
     def classify(self, text: str) -> list[Span]: ...
 
 
-# ---- API schemas ---------------------------------------------------------------------------------------------
+# ---- API schemas ----------------------------------------------------------------------------------------
 class ClassifyRequest(BaseModel):
     text: str = Field(description="The article text. Offsets in the answer are Python code points into it.")
 
@@ -129,7 +133,7 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     return AsciiJSONResponse({"detail": detail}, status_code=422)
 
 
-# ---- model holder --------------------------------------------------------------------------------------------
+# ---- model holder ---------------------------------------------------------------------------------------
 class ModelHolder:
     """Loads the tagger once; called from inference threads, hence the lock."""
 
@@ -176,7 +180,7 @@ def classify_payload(text: str, spans: list[Span]) -> dict:
     }
 
 
-# ---- the app -------------------------------------------------------------------------------------------------
+# ---- the app --------------------------------------------------------------------------------------------
 def create_app(
     tagger_factory: Callable[[], SpanTagger] | None = None,
     *,
@@ -215,7 +219,7 @@ def create_app(
             spans = await queue.run(holder.classify, text)
         except QueueFull as full:
             return JSONResponse(
-                {"detail": f"server busy: {full.pending} requests are queued; retry after {full.retry_after} s"},
+                {"detail": f"server busy: {full.pending} requests queued; retry in {full.retry_after} s"},
                 status_code=503,
                 headers={"Retry-After": str(full.retry_after)},
             )

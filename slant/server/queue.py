@@ -29,7 +29,7 @@ class QueueFull(Exception):
 
 
 class InferenceQueue:
-    """Admission control plus a thread limiter. Used from one event loop only, so the counter needs no lock."""
+    """Admission control plus a thread limiter. Used from one event loop only: the counter needs no lock."""
 
     def __init__(self, workers: int = 1, max_waiting: int = 16) -> None:
         if workers < 1 or max_waiting < 0:

@@ -1,0 +1,272 @@
+"""Train the two rhetoric classifiers and write model/rhetoric/{quotes,assertions}.json.
+
+    python -m slant.rhetoric.train [--out model/rhetoric] [--search] [--cache DIR] [--root DATA_ROOT]
+
+Data: weak labels from the corpora (weak_labels.py) plus the hand labels of the TUNE part only (pass 1, the
+reference label; "error" items are left out). The REPORT part is never read here.
+
+Choices made on the TUNE part only, by grouped cross-validation (folds never split a document):
+- hyper-parameters (C, the weight of a weak example, class balancing, optional feature groups): the shipped
+  values are DEFAULTS below; ``--search`` re-runs the small grid that chose them and prints every result;
+- the decision threshold of the positive class (best F1 of the out-of-fold scores);
+- Platt scaling of the positive-class probability (fitted on the same out-of-fold scores).
+Everything is seeded, so two runs write the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import pickle
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
+
+from slant.rhetoric import ASSERTIONS_FILE, QUOTES_FILE
+from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
+from slant.rhetoric.assertion_features import assertion_features
+from slant.rhetoric.items import EXCLUDED, labelled_items
+from slant.rhetoric.linear import LinearModel
+from slant.rhetoric.quote_classifier import QUOTE_CLASSES
+from slant.rhetoric.quote_features import quote_features
+from slant.rhetoric.weak_labels import WeakExample, weak_assertions, weak_quotes
+
+SEED = 20240611
+FOLDS = 5
+MIN_COUNT = 2  # sparse features (words, neighbours) seen fewer times are dropped: they only memorise
+OPTIONAL_PREFIX = {"quotes": "I=", "assertions": "w:"}  # the optional feature group of each kind
+POSITIVE = {"quotes": "scare", "assertions": "unhedged"}
+CLASSES = {"quotes": QUOTE_CLASSES, "assertions": ASSERTION_CLASSES}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    C: float
+    weak_weight: float  # weight of one weak example relative to one hand-labelled example
+    balanced: bool  # reweight classes to equal total weight
+    optional: bool  # use the optional feature group (quoted words / bag of words)
+
+
+# Chosen with --search on the TUNE part (see the module docstring); the search log is in the model's meta.
+DEFAULTS = {
+    "quotes": Config(C=0.3, weak_weight=0.2, balanced=True, optional=False),
+    "assertions": Config(C=0.3, weak_weight=0.2, balanced=True, optional=True),
+}
+GRID = {
+    "C": (0.1, 0.3, 1.0),
+    "weak_weight": (0.0, 0.05, 0.2, 0.5),
+    "balanced": (True, False),
+    "optional": (False, True),
+}
+
+
+@dataclass(slots=True)
+class Example:
+    features: dict[str, float]
+    label: str
+    group: str
+    hand: bool
+
+
+# ---------------------------------------------------------------- data
+
+
+def hand_examples(kind: str, root: str | None) -> list[Example]:
+    out = []
+    for it in labelled_items(kind, "tune", root):  # TUNE only: the REPORT part is for evaluation
+        if it.label is None or it.label == EXCLUDED:
+            continue
+        if kind == "quotes":
+            feats = quote_features(it.ctx, it.quotation, inner_words=True)
+        else:
+            feats = assertion_features(it.ctx, it.item.start, it.item.end, bag=True)
+        out.append(Example(feats, it.label, f"{it.item.corpus}/{it.item.doc_id}", True))
+    return out
+
+
+def weak_examples(kind: str, root: str | None, cache: Path | None) -> list[Example]:
+    path = cache / f"weak_{kind}.pkl" if cache else None
+    if path and path.exists():
+        with open(path, "rb") as fh:
+            weak: list[WeakExample] = pickle.load(fh)
+    else:
+        weak = weak_quotes(root, SEED, inner_words=True) if kind == "quotes" else weak_assertions(root, SEED)
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as fh:
+                pickle.dump(weak, fh)
+    return [Example(w.features, w.label, w.group, False) for w in weak]
+
+
+def _select(feats: dict[str, float], drop_prefix: str | None) -> dict[str, float]:
+    if drop_prefix is None:
+        return feats
+    return {k: v for k, v in feats.items() if not k.startswith(drop_prefix)}
+
+
+# ---------------------------------------------------------------- fitting
+
+
+def _frequent(examples: list[Example]) -> set[str]:
+    counts: Counter[str] = Counter()
+    for ex in examples:
+        counts.update(ex.features)
+    return {k for k, n in counts.items() if n >= MIN_COUNT}
+
+
+def fit(kind: str, examples: list[Example], cfg: Config) -> tuple[LogisticRegression, list[str]]:
+    drop = None if cfg.optional else OPTIONAL_PREFIX[kind]
+    examples = [ex for ex in examples if ex.hand or cfg.weak_weight > 0]
+    keep = _frequent(examples)
+    vec = DictVectorizer(sparse=True)
+    X = vec.fit_transform([{k: v for k, v in _select(ex.features, drop).items() if k in keep} for ex in examples])
+    y = np.array([ex.label for ex in examples])
+    w = np.array([1.0 if ex.hand else cfg.weak_weight for ex in examples])
+    if cfg.balanced:
+        totals = {c: w[y == c].sum() for c in set(y)}
+        mean = sum(totals.values()) / len(totals)
+        w = w * np.array([mean / totals[c] for c in y])
+    clf = LogisticRegression(C=cfg.C, max_iter=3000, random_state=SEED)
+    clf.fit(X, y, sample_weight=w)
+    return clf, list(vec.get_feature_names_out())
+
+
+def to_model(kind: str, clf: LogisticRegression, names: list[str]) -> LinearModel:
+    coef, intercept = clf.coef_, clf.intercept_
+    if coef.shape[0] == 1:  # two classes: sklearn stores one row; make it two so the file reads the same
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+    return LinearModel.from_sklearn(coef, intercept, list(clf.classes_), names, POSITIVE[kind])
+
+
+def out_of_fold(kind: str, weak: list[Example], hand: list[Example], cfg: Config, seed: int) -> np.ndarray:
+    """Uncalibrated positive-class probability of every hand example, from models that never saw its document."""
+    groups = [ex.group for ex in hand]
+    y = [ex.label for ex in hand]
+    scores = np.zeros(len(hand))
+    folds = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
+    for train_idx, test_idx in folds.split(np.zeros(len(hand)), y, groups):
+        model = to_model(kind, *fit(kind, weak + [hand[i] for i in train_idx], cfg))
+        pos = model.labels.index(model.positive)
+        for i in test_idx:
+            scores[i] = model.probabilities(hand[i].features)[pos]
+    return scores
+
+
+# ---------------------------------------------------------------- thresholds and calibration
+
+
+def best_threshold(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
+    """Threshold with the best F1 (ties: the middle of the best run of candidate thresholds)."""
+    cands = np.unique(scores)
+    f1s = []
+    for t in cands:
+        pred = scores >= t
+        tp = float((pred & positive).sum())
+        p = tp / max(1, pred.sum())
+        r = tp / max(1, positive.sum())
+        f1s.append(0.0 if tp == 0 else 2 * p * r / (p + r))
+    f1s = np.array(f1s)
+    best = np.flatnonzero(f1s == f1s.max())
+    k = best[len(best) // 2]
+    # Halfway to the next lower score, so a new item scoring just under the last positive is not lost.
+    lower = cands[k - 1] if k > 0 else cands[k] / 2
+    return float((cands[k] + lower) / 2), float(f1s.max())
+
+
+def platt(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
+    p = np.clip(scores, 1e-6, 1 - 1e-6)
+    logit = np.log(p / (1 - p)).reshape(-1, 1)
+    lr = LogisticRegression(C=1.0, random_state=SEED).fit(logit, positive.astype(int))
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def _calibrated(scores: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
+    p = np.clip(scores, 1e-6, 1 - 1e-6)
+    return 1 / (1 + np.exp(-(ab[0] * np.log(p / (1 - p)) + ab[1])))
+
+
+# ---------------------------------------------------------------- driver
+
+
+def search(kind: str, weak: list[Example], hand: list[Example], log: Callable[[str], None]) -> list[dict]:
+    """Every grid configuration's out-of-fold best F1 (mean over two fold seeds) on the TUNE part."""
+    positive = np.array([ex.label == POSITIVE[kind] for ex in hand])
+    results = []
+    for values in itertools.product(*GRID.values()):
+        cfg = Config(*values)
+        if cfg.weak_weight == 0 and cfg != Config(cfg.C, 0.0, cfg.balanced, cfg.optional):
+            continue
+        f1s = [best_threshold(out_of_fold(kind, weak, hand, cfg, SEED + s), positive)[1] for s in range(2)]
+        results.append({"config": asdict(cfg), "oof_f1": round(float(np.mean(f1s)), 4)})
+        log(f"  {kind} {cfg}: out-of-fold F1 {np.mean(f1s):.4f}")
+    return sorted(results, key=lambda r: -r["oof_f1"])
+
+
+def train_kind(
+    kind: str, root: str | None, cache: Path | None, do_search: bool, log: Callable[[str], None]
+) -> LinearModel:
+    t0 = time.time()
+    weak = weak_examples(kind, root, cache)
+    hand = hand_examples(kind, root)
+    log(f"{kind}: {len(weak)} weak {dict(Counter(e.label for e in weak))}, {len(hand)} hand (tune) "
+        f"{dict(Counter(e.label for e in hand))} [{time.time() - t0:.0f}s]")
+    cfg = DEFAULTS[kind]
+    searched = None
+    if do_search:
+        searched = search(kind, weak, hand, log)
+        cfg = Config(**searched[0]["config"])
+        log(f"{kind}: best {cfg}")
+    positive = np.array([ex.label == POSITIVE[kind] for ex in hand])
+    oof = out_of_fold(kind, weak, hand, cfg, SEED)
+    ab = platt(oof, positive)
+    threshold, oof_f1 = best_threshold(_calibrated(oof, ab), positive)
+    model = to_model(kind, *fit(kind, weak + hand, cfg))
+    model.threshold = round(threshold, 6)
+    model.calibration = (round(ab[0], 6), round(ab[1], 6))
+    model.meta = {
+        "kind": kind,
+        "config": asdict(cfg),
+        ("inner_words" if kind == "quotes" else "bag"): cfg.optional,
+        "tune_out_of_fold_f1": round(oof_f1, 4),
+        "n_weak": dict(sorted(Counter(e.label for e in weak).items())),
+        "n_hand_tune": dict(sorted(Counter(e.label for e in hand).items())),
+        "seed": SEED,
+        "trained_by": "python -m slant.rhetoric.train",
+    }
+    if searched:
+        model.meta["search"] = searched[:10]
+    log(f"{kind}: threshold {threshold:.3f}, out-of-fold F1 on tune {oof_f1:.3f}, "
+        f"{len(model.weights)} features [{time.time() - t0:.0f}s]")
+    return model
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=None, help="folder for the model files (model/rhetoric)")
+    parser.add_argument("--root", default=None, help="corpus root (default: slant.config.data_root())")
+    parser.add_argument("--cache", type=Path, default=None, help="folder to cache the weak examples in")
+    parser.add_argument("--search", action="store_true", help="re-run the hyper-parameter grid on TUNE")
+    parser.add_argument("--only", choices=("quotes", "assertions"), default=None)
+    args = parser.parse_args(argv)
+    from slant.config import DEFAULT_MODEL_DIR
+
+    out = args.out or DEFAULT_MODEL_DIR / "rhetoric"
+    for kind in ("quotes", "assertions"):
+        if args.only and kind != args.only:
+            continue
+        model = train_kind(kind, args.root, args.cache, args.search, lambda m: print(m, flush=True))
+        model.save(out / (QUOTES_FILE if kind == "quotes" else ASSERTIONS_FILE))
+        print(f"wrote {out / (QUOTES_FILE if kind == 'quotes' else ASSERTIONS_FILE)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
