@@ -1,7 +1,9 @@
 """Evaluation CLI: a thin typer layer over slant.metrics, slant.semeval_format and slant.evaluation.
 
     python evaluate.py score --task {si,tc,flc} --pred FILE --gold FILE [--json]
-    python evaluate.py run --dataset {ptc2020,semeval2021,semeval2023} --split dev [--model DIR] [--json FILE] [--out DIR]
+    python evaluate.py run --dataset {ptc2020,semeval2021,semeval2023} --split dev [--model DIR] \
+        [--json FILE] [--out DIR]
+    python evaluate.py card model/eval/ptc2020-dev.json model/eval/semeval2021-dev.json
 
 Usage errors (missing/unreadable file, malformed label file, unknown task) exit with code 2.
 """
@@ -116,7 +118,9 @@ def _run_tables(reports: list[dict[str, Any]]) -> list[Table]:
         si.add_column(col, justify="right")
     for r in reports:
         d = r["si"]
-        si.add_row(r["system"], _f(d["precision"]), _f(d["recall"]), _f(d["f1"]), str(d["n_pred"]), str(d["n_gold"]))
+        si.add_row(
+            r["system"], _f(d["precision"]), _f(d["recall"]), _f(d["f1"]), str(d["n_pred"]), str(d["n_gold"])
+        )
     tables = [si]
     for task, title in (("tc", "TC (gold spans given)"), ("flc", "FLC (span + technique)")):
         table = Table(title=title)
@@ -156,9 +160,15 @@ def run(
     lang: Annotated[str, typer.Option(help="Language, for semeval2023.")] = "en",
     baseline: Annotated[bool, typer.Option(help="Also run the train-lexicon baseline, the floor.")] = True,
     baseline_only: Annotated[bool, typer.Option(help="Run only the baseline (no model needed).")] = False,
-    data_root: Annotated[str | None, typer.Option(help="Corpus root (default $SLANT_DATA or ../shared/datasets).")] = None,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write the JSON report with every figure here.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Write predictions in the official TAB formats here.")] = None,
+    data_root: Annotated[
+        str | None, typer.Option(help="Corpus root (default $SLANT_DATA or ../shared/datasets).")
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the JSON report with every figure here.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write predictions in the official TAB formats here.")
+    ] = None,
 ) -> None:
     """Run slant (and the baseline) over a split, print SI/TC/FLC tables, write predictions and a JSON report."""
     from slant.evaluation import TaggerSystem, baseline_for, evaluate, load_split
@@ -193,15 +203,22 @@ def run(
 
 @app.command()
 def card(
-    reports: Annotated[list[Path], typer.Argument(help="JSON reports written by `evaluate.py run --json`.", **_FILE)],
-    card_path: Annotated[Path, typer.Option("--card", help="The model card to update.")] = Path("model/MODEL_CARD.md"),
+    reports: Annotated[
+        list[Path], typer.Argument(help="JSON reports written by `evaluate.py run --json`.", **_FILE)
+    ],
+    card_path: Annotated[Path, typer.Option("--card", help="The model card to update.")] = Path(
+        "model/MODEL_CARD.md"
+    ),
 ) -> None:
     """Write the tables of `run` reports into the model card (between its evaluation-table markers)."""
     from slant.card import update_card
 
     sets = [json.loads(p.read_text(encoding="utf-8")) for p in reports]
-    commands = [f"python evaluate.py run --dataset {next(iter(s.values()))['dataset']} --split "
-                f"{next(iter(s.values()))['split']} --json {p}" for s, p in zip(sets, reports, strict=True)]
+    commands = [
+        f"python evaluate.py run --dataset {next(iter(s.values()))['dataset']} --split "
+        f"{next(iter(s.values()))['split']} --json {p}"
+        for s, p in zip(sets, reports, strict=True)
+    ]
     update_card(card_path, sets, commands)
     Console().print(f"updated {card_path} with {len(sets)} report(s)")
 

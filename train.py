@@ -29,7 +29,9 @@ def parser() -> argparse.ArgumentParser:
         default = getattr(defaults, field.name)
         hint = hints[field.name]
         if hint is bool:
-            ap.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=f"default {default}")
+            ap.add_argument(
+                flag, action=argparse.BooleanOptionalAction, default=None, help=f"default {default}"
+            )
         elif isinstance(default, list):
             ap.add_argument(flag, nargs="+", default=None, help=f"default {default}")
         else:

@@ -40,8 +40,10 @@ def main() -> None:
         times.append(time.perf_counter() - t0)
     print(f"model: {tagger.model_dir}  threads: {torch.get_num_threads()}")
     print(f"load (import + weights + merge): {load_s:.2f} s   (target < 5 s)")
-    print(f"classify() on {args.text.name} ({len(text)} chars, {len(spans)} spans): "
-          f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {args.repeat}   (target < 2 s)")
+    print(
+        f"classify() on {args.text.name} ({len(text)} chars, {len(spans)} spans): "
+        f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {args.repeat}   (target < 2 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def count_tokens(tagger, texts: list[str]) -> int:
     return sum(len(ids) for ids in tagger.tokenizer(texts, add_special_tokens=False)["input_ids"])
 
 
-# ---- phases ------------------------------------------------------------------------------------------------------
+# ---- phases ------------------------------------------------------------------------------------------------
 def phase_runner(args: argparse.Namespace) -> dict:
     from slant.batch import runner
 
@@ -153,12 +153,13 @@ def phase_pipeline(args: argparse.Namespace) -> dict:
 def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: list[str]) -> dict:
     """Same thresholds on the same probabilities, channel by channel.
 
-    The pipeline's argmax over softmax can't express independent sigmoids, so each channel c gets a binary model
-    with logits [0, z_c - logit(t_c)]: softmax gives the label c exactly when sigmoid(z_c) >= t_c, the tagger's
-    decision. The tagger also grows spans to whole words (decoding.snap_to_words); the same snap is applied to the
-    pipeline's entities. Comparable exactly: paragraphs that fit one window (no overlap handling) for channels
-    with max_gap 0 (the tagger bridges small gaps; "simple" aggregation has no such option). Whole articles are
-    reported as agreement only: the tagger averages overlapping windows, the pipeline keeps the longest entity.
+    The pipeline's argmax over softmax can't express independent sigmoids, so each channel c gets a binary
+    model with logits [0, z_c - logit(t_c)]: softmax picks label c exactly when sigmoid(z_c) >= t_c, the
+    tagger's decision. The tagger grows spans to whole words (decoding.snap_to_words); the same snap is
+    applied to the pipeline's entities. Comparable exactly: paragraphs that fit one window (no overlap
+    handling), for channels with max_gap 0 (the tagger bridges small gaps; "simple" aggregation can't).
+    Whole articles are reported as agreement only: the tagger averages overlapping windows, while the
+    pipeline keeps the longest of the overlapping entities.
     """
     import torch
     from transformers import pipeline
@@ -199,7 +200,7 @@ def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: l
         def pipeline_spans(text: str, entities: list[dict]) -> list[tuple[int, int]]:
             return sorted({snap_to_words(text, e["start"], e["end"]) for e in entities})
 
-        def tagger_spans(pred) -> list[tuple[int, int]]:
+        def tagger_spans(pred, channel: str = channel) -> list[tuple[int, int]]:
             return sorted({(s.start, s.end) for s in tagger.channel_spans(pred, channel)})
 
         with torch.inference_mode():
@@ -226,11 +227,14 @@ def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: l
 def synthetic_docs(folder: Path, n: int, seed: int = 7) -> None:
     """n documents of 200-500 words from a small vocabulary with some loaded words, in 100-file subfolders."""
     rng = random.Random(seed)
-    vocab = (
-        "the a of to and in that is was for on with as by officials said government plan people report city "
-        "minister week year new local council vote police court border budget reckless disgraceful radical "
-        "corrupt elite shameful catastrophic betrayal patriots everyone knows truth lie traitors"
-    ).split()
+    vocab = " ".join(
+        [
+            "the a of to and in that is was for on with as by officials said government plan people",
+            "report city minister week year new local council vote police court border budget reckless",
+            "disgraceful radical corrupt elite shameful catastrophic betrayal patriots everyone knows",
+            "truth lie traitors",
+        ]
+    ).split(" ")
     for i in range(n):
         sub = folder / f"{i // 100:04d}"
         sub.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,9 @@
 """slant: find the spans of a news text where the writer persuades instead of informs.
 
-    >>> import slant
-    >>> spans = slant.classify(text)          # list[Span], exact character offsets into `text`
-    >>> slant.classify_spans(text, [(0, 12)])  # technique probabilities for given spans
-    >>> tagger = slant.Tagger.load()           # or Tagger.load("accurate"), or a model folder
+>>> import slant
+>>> spans = slant.classify(text)          # list[Span], exact character offsets into `text`
+>>> slant.classify_spans(text, [(0, 12)])  # technique probabilities for given spans
+>>> tagger = slant.Tagger.load()           # or Tagger.load("accurate"), or a model folder
 """
 
 from __future__ import annotations

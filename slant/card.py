@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-START, END = "<!-- evaluation tables: start (written by `python evaluate.py card`) -->", "<!-- evaluation tables: end -->"
+START, END = (
+    "<!-- evaluation tables: start (written by `python evaluate.py card`) -->",
+    "<!-- evaluation tables: end -->",
+)
 
 
 def _f(value: float | None) -> str:

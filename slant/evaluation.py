@@ -132,14 +132,14 @@ def tc_spans_of(docs: list[Document]) -> list[list[tuple[int, int]]]:
     return [[(s.start, s.end) for s in doc.spans] for doc in docs]
 
 
-def pick_tc_labels(
-    spans: list[tuple[int, int]], scores: list[dict[str, float]], scheme: str
-) -> list[str]:
+def pick_tc_labels(spans: list[tuple[int, int]], scores: list[dict[str, float]], scheme: str) -> list[str]:
     """The best technique for each gold line; a span listed k times gets its k best distinct techniques."""
     seen: dict[tuple[int, int], int] = {}
     names: list[str] = []
     for span, score in zip(spans, scores, strict=True):
-        ranked = [taxonomy.convert(label, scheme) for label, _ in sorted(score.items(), key=lambda kv: -kv[1])]
+        ranked = [
+            taxonomy.convert(label, scheme) for label, _ in sorted(score.items(), key=lambda kv: -kv[1])
+        ]
         ranked = [name for name in dict.fromkeys(ranked) if name is not None]
         k = seen.get(span, 0)
         seen[span] = k + 1
@@ -184,7 +184,9 @@ def evaluate(
         seconds=time.time() - started,
     )
     if dropped:
-        report.notes.append(f"{dropped} predicted spans have no {scheme} counterpart and were left out of FLC")
+        report.notes.append(
+            f"{dropped} predicted spans have no {scheme} counterpart and were left out of FLC"
+        )
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_si(out_dir / "si-predictions.txt", si_pred)

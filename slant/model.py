@@ -14,7 +14,9 @@ class SpanTagger(nn.Module):
     """Token head: one sigmoid per channel (channel 0 = any technique, the SI task), so spans may overlap and
     carry several techniques. Span head: softmax over the techniques for a given span (the TC task)."""
 
-    def __init__(self, encoder: nn.Module, hidden_size: int, n_channels: int, n_span_labels: int, dropout: float):
+    def __init__(
+        self, encoder: nn.Module, hidden_size: int, n_channels: int, n_span_labels: int, dropout: float
+    ):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)

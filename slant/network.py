@@ -34,4 +34,8 @@ def build_network(
 
 def trainable_state(network: SpanTagger) -> dict:
     """Only what training changed: the adapters and heads (or everything, for a full fine-tune)."""
-    return {name: param.detach().cpu().contiguous() for name, param in network.named_parameters() if param.requires_grad}
+    return {
+        name: param.detach().cpu().contiguous()
+        for name, param in network.named_parameters()
+        if param.requires_grad
+    }

@@ -26,7 +26,9 @@ class Span:
         if not 0 <= self.start < self.end:
             raise ValueError(f"span offsets must satisfy 0 <= start < end, got ({self.start}, {self.end})")
         if len(self.text) != self.end - self.start:
-            raise ValueError(f"span text has {len(self.text)} characters but offsets cover {self.end - self.start}")
+            raise ValueError(
+                f"span text has {len(self.text)} characters but offsets cover {self.end - self.start}"
+            )
         if not 0.0 <= self.score <= 1.0:
             raise ValueError(f"span score must lie in [0, 1], got {self.score}")
 

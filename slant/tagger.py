@@ -52,7 +52,9 @@ class ModelConfig:
     @classmethod
     def read(cls, path: Path) -> ModelConfig:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k != "extra"}, extra=data.get("extra", {}))
+        return cls(
+            **{k: data[k] for k in cls.__dataclass_fields__ if k != "extra"}, extra=data.get("extra", {})
+        )
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -180,7 +182,9 @@ class Tagger:
             settings["threshold"],
             max_gap=settings.get("max_gap", 0),
         )
-        return [Span.from_text(pred.text, r.start, r.end, channel, self.calibrate(channel, r.score)) for r in runs]
+        return [
+            Span.from_text(pred.text, r.start, r.end, channel, self.calibrate(channel, r.score)) for r in runs
+        ]
 
     def technique_channels(self) -> list[str]:
         return [c for c in self.config.channels if c != ANY_CHANNEL]
@@ -207,16 +211,22 @@ class Tagger:
         """Spans of any technique (channel 0), the SemEval SI task."""
         return [self.channel_spans(pred, ANY_CHANNEL) for pred in self.predict_tokens(list(texts))]
 
-    def span_probabilities(self, pred: TokenPredictions, spans: list[tuple[int, int]]) -> list[dict[str, float]]:
+    def span_probabilities(
+        self, pred: TokenPredictions, spans: list[tuple[int, int]]
+    ) -> list[dict[str, float]]:
         if pred.hidden is None:
             raise ValueError("span probabilities need predictions made with with_hidden=True")
         results = []
         for start, end in spans:
             if not 0 <= start < end <= len(pred.text):
-                raise ValueError(f"span ({start}, {end}) is not inside the text of {len(pred.text)} characters")
+                raise ValueError(
+                    f"span ({start}, {end}) is not inside the text of {len(pred.text)} characters"
+                )
             token_range = char_span_to_tokens(pred.tokens.offsets, start, end)
             if token_range is None:  # only whitespace or characters the tokenizer drops: no evidence
-                results.append({label: 1.0 / len(self.config.span_labels) for label in self.config.span_labels})
+                results.append(
+                    {label: 1.0 / len(self.config.span_labels) for label in self.config.span_labels}
+                )
                 continue
             first, last = token_range
             pooled = pool_span(pred.hidden, first, last)

@@ -73,7 +73,9 @@ def positive_weights(dataset: Dataset, n_channels: int, cap: float) -> torch.Ten
     return torch.tensor(np.clip(ratio, 1.0, cap), dtype=torch.float32)
 
 
-def bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random, pool: int = 50) -> list[list[int]]:
+def bucketed_batches(
+    lengths: list[int], batch_size: int, rng: random.Random, pool: int = 50
+) -> list[list[int]]:
     """Shuffled batches of windows of similar length: short meme windows are not padded to article length."""
     order = list(range(len(lengths)))
     rng.shuffle(order)
@@ -105,7 +107,9 @@ def collate(rows: list[dict], cls_id: int, sep_id: int, pad_id: int, n_channels:
     spans = [
         (i, s, e, torch.tensor(lab), torch.tensor(f))
         for i, r in enumerate(rows)
-        for s, e, lab, f in zip(r["span_starts"], r["span_ends"], r["span_labels"], r["span_features"], strict=True)
+        for s, e, lab, f in zip(
+            r["span_starts"], r["span_ends"], r["span_labels"], r["span_features"], strict=True
+        )
     ]
     return {
         "input_ids": input_ids,
@@ -117,7 +121,9 @@ def collate(rows: list[dict], cls_id: int, sep_id: int, pad_id: int, n_channels:
     }
 
 
-def batch_loss(network: SpanTagger, batch: dict, pos_weight: torch.Tensor, span_weight: float) -> torch.Tensor:
+def batch_loss(
+    network: SpanTagger, batch: dict, pos_weight: torch.Tensor, span_weight: float
+) -> torch.Tensor:
     hidden = network.encode(batch["input_ids"], batch["attention"])
     logits = network.token_logits(hidden)
     per_token = F.binary_cross_entropy_with_logits(
@@ -165,12 +171,19 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
     tokenizer.model_max_length = 1 << 30  # slant cuts its own windows; silence the length warning
     corpora = load_corpora(config)
-    spec: ChannelSpec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])
+    spec: ChannelSpec = channel_spec(
+        ["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"]
+    )
     dataset = build_dataset(corpora.fit, spec, tokenizer, config.max_tokens, config.stride)
     log.info("training windows: %d from %d documents", len(dataset), len(corpora.fit))
 
     lora = (
-        {"r": config.lora_r, "alpha": config.lora_alpha, "dropout": config.lora_dropout, "targets": config.lora_targets}
+        {
+            "r": config.lora_r,
+            "alpha": config.lora_alpha,
+            "dropout": config.lora_dropout,
+            "targets": config.lora_targets,
+        }
         if config.lora
         else None
     )
@@ -181,7 +194,9 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     lengths = [len(ids) for ids in dataset["input_ids"]]
     steps_per_epoch = len(bucketed_batches(lengths, config.batch_size, random.Random(0)))
     total_steps = max(1, int(steps_per_epoch * config.epochs))
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, int(config.warmup_ratio * total_steps), total_steps
+    )
 
     step = 0
     checkpoint = run_dir / "checkpoint.pt"

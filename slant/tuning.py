@@ -49,7 +49,9 @@ def tune(tagger, val: list[tuple[str, Document]], spec: ChannelSpec) -> tuple[di
                 pred_records = []
                 for i, _ in docs:
                     p = predictions[i]
-                    for run in decode_runs(p.text, p.tokens.offsets, p.probs[:, index], threshold, max_gap=gap):
+                    for run in decode_runs(
+                        p.text, p.tokens.offsets, p.probs[:, index], threshold, max_gap=gap
+                    ):
                         pred_records.append(SIRecord(str(i), run.start, run.end))
                 f1 = si_score(pred_records, gold_records).f1
                 if best is None or f1 > best[0] + 1e-9:
@@ -62,8 +64,13 @@ def tune(tagger, val: list[tuple[str, Document]], spec: ChannelSpec) -> tuple[di
             for run in decode_runs(p.text, p.tokens.offsets, p.probs[:, index], threshold, max_gap=gap):
                 raw.append(run.score)
                 hit.append(float(_overlaps((run.start, run.end), gold[i])))
-        report[channel] = {"f1": round(f1, 4), "threshold": threshold, "max_gap": gap, "n_gold": len(gold_records),
-                           "n_pred": len(raw)}
+        report[channel] = {
+            "f1": round(f1, 4),
+            "threshold": threshold,
+            "max_gap": gap,
+            "n_gold": len(gold_records),
+            "n_pred": len(raw),
+        }
         if len(raw) >= MIN_CALIBRATION_SPANS and 0 < sum(hit) < len(hit):
             iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, hit)
             calibration[channel] = {

@@ -18,7 +18,9 @@ TOLERANCE = 0.01
 def recorded(dataset: str) -> dict:
     path = EVAL_DIR / f"{dataset}-dev.json"
     if not path.is_file():
-        pytest.fail(f"{path} is missing: run `python evaluate.py run --dataset {dataset} --split dev --json {path}`")
+        pytest.fail(
+            f"{path} is missing: run `python evaluate.py run --dataset {dataset} --split dev --json {path}`"
+        )
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -33,7 +35,9 @@ def test_shipped_model_still_reaches_the_card(dataset):
     docs = load_split(dataset, "dev")
     fresh = evaluate(TaggerSystem(Tagger.load()), docs, dataset, "dev")
     for key, value in card["headline"].items():
-        assert fresh.headline()[key] >= value - TOLERANCE, f"{dataset} {key}: {fresh.headline()[key]} < card {value}"
+        assert fresh.headline()[key] >= value - TOLERANCE, (
+            f"{dataset} {key}: {fresh.headline()[key]} < card {value}"
+        )
 
 
 @pytest.mark.parametrize("dataset", ["ptc2020", "semeval2021"])
@@ -41,5 +45,7 @@ def test_card_shows_the_recorded_numbers(dataset):
     text = CARD.read_text(encoding="utf-8")
     report = recorded(dataset)["model"]
     for key in ("si", "flc"):
-        assert f"**{report[key]['f1']:.3f}**" in text, f"MODEL_CARD.md lacks {dataset} {key} F1 {report[key]['f1']:.3f}"
+        assert f"**{report[key]['f1']:.3f}**" in text, (
+            f"MODEL_CARD.md lacks {dataset} {key} F1 {report[key]['f1']:.3f}"
+        )
     assert f"**{report['tc']['micro_f1']:.3f}**" in text

@@ -13,7 +13,9 @@ from slant.windows import char_span_to_tokens, make_windows, token_char_labels, 
 
 # Arbitrary Unicode plus the characters that break naive offset code: emoji (outside the BMP), combining marks,
 # CRLF, a BOM, zero-width spaces, tabs, quotes.
-TRICKY = st.sampled_from(["\ufeff", "\r\n", "\n", "\u200b", "e\u0301", "🙂", "👩‍👩‍👧", "\t", "“", "”", "'", " "])
+TRICKY = st.sampled_from(
+    ["\ufeff", "\r\n", "\n", "\u200b", "e\u0301", "🙂", "👩‍👩‍👧", "\t", "“", "”", "'", " "]
+)
 TEXTS = st.lists(st.one_of(st.text(min_size=1, max_size=12), TRICKY), max_size=30).map("".join)
 
 

@@ -26,8 +26,15 @@ def smoke_model(tmp_path_factory) -> Path:
     """`train.py --smoke` end to end: a tiny real model, so the API is tested on real weights."""
     require_data(config.data_root() / "ptc-semeval2020")
     out = tmp_path_factory.mktemp("smoke")
-    cmd = [sys.executable, str(REPO / "train.py"), "--smoke", "--output-dir", str(out / "model"),
-           "--run-dir", str(out / "run")]
+    cmd = [
+        sys.executable,
+        str(REPO / "train.py"),
+        "--smoke",
+        "--output-dir",
+        str(out / "model"),
+        "--run-dir",
+        str(out / "run"),
+    ]
     subprocess.run(cmd, check=True, cwd=REPO, capture_output=True)
     return out / "model"
 
@@ -101,8 +108,15 @@ def test_bad_input_is_named(smoke_tagger):
 
 def test_train_resume_continues_from_checkpoint(tmp_path):
     require_data(config.data_root() / "ptc-semeval2020")
-    args = [sys.executable, str(REPO / "train.py"), "--smoke", "--output-dir", str(tmp_path / "m"),
-            "--run-dir", str(tmp_path / "run")]
+    args = [
+        sys.executable,
+        str(REPO / "train.py"),
+        "--smoke",
+        "--output-dir",
+        str(tmp_path / "m"),
+        "--run-dir",
+        str(tmp_path / "run"),
+    ]
     subprocess.run([*args, "--epochs", "0.5"], check=True, cwd=REPO, capture_output=True)
     assert (tmp_path / "run" / "checkpoint.pt").is_file()
     done = subprocess.run([*args, "--resume"], check=True, cwd=REPO, capture_output=True, text=True)

@@ -158,10 +158,14 @@ def _batches(options: ScoreOptions, done: dict[str, tuple[str | None, str | None
             assert doc.text is not None
             digest = sha256_text(doc.text)
             previous = done.get(doc.id)
-            action = "skip" if previous is not None and previous == (digest, None) else "score"
-            batch.append(_Item(doc, action, digest))
-            n_score += action == "score"
-        if n_score >= options.batch_size:
+            if previous is not None and previous == (digest, None):
+                # Already done: only the id is needed from here on, so the text is not kept in the batch.
+                batch.append(_Item(Document(doc.id, doc.path, None), "skip", digest))
+            else:
+                batch.append(_Item(doc, "score", digest))
+                n_score += 1
+        # A long run of skipped or failed inputs also closes a batch, so the progress bar keeps moving.
+        if n_score >= options.batch_size or len(batch) >= 8 * options.batch_size:
             yield batch
             batch, n_score = [], 0
     if batch:

@@ -24,6 +24,7 @@ class TextContext:
     quotations: list[Quotation] = field(default_factory=list)
     sentences: list[Segment] = field(default_factory=list)
     _sentence_starts: list[int] = field(default_factory=list)
+    _doc_stats: dict[str, float] | None = None
 
     @classmethod
     def build(cls, text: str) -> TextContext:
@@ -65,3 +66,15 @@ class TextContext:
             if q.depth == 0 and q.start < end and start < q.end:
                 total += min(end, q.end) - max(start, q.start)
         return total
+
+    def quotation_stats(self) -> dict[str, float]:
+        """Document-level shares (computed once): how many quotations are long (five words or more).
+
+        In an article built on reported speech, a short quotation is usually a speaker's partial quote; in
+        one with few long quotations it is more often the author's own marks.
+        """
+        if self._doc_stats is None:
+            n = len(self.quotations)
+            long_ = sum(1 for q in self.quotations if len(self.text[q.inner_start : q.inner_end].split()) >= 5)
+            self._doc_stats = {"n": float(n), "long_share": long_ / n if n else 0.0}
+        return self._doc_stats

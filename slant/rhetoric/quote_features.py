@@ -98,6 +98,19 @@ _SAID_AFTER = re.compile(
     r"posted|claimed|claims|according)\b",
     re.IGNORECASE,
 )
+# Speech and stance verbs in any form: a partial quotation inside "calling it X", "objecting that ... X",
+# "dismissed Estonia as X" belongs to the speaker even when no "said" is near.
+_SPEECH = re.compile(
+    r"\b(?:say|says|said|saying|tell|tells|told|telling|call|calls|called|calling|describ\w*|insist\w*|argu\w*|"
+    r"warn\w*|claim\w*|urg\w*|object\w*|accus\w*|dismiss\w*|label\w*|dub\w*|brand\w*|prais\w*|slam\w*|"
+    r"blast\w*|decr\w*|denounc\w*|condemn\w*|promis\w*|vow\w*|pledg\w*|tweet\w*|wr[io]te|writ\w*|"
+    r"add|adds|added|adding|stat(?:e|es|ed|ing)|declar\w*|announc\w*|explain\w*|not(?:e|es|ed|ing)|"
+    r"sugges\w*|recall\w*|repl\w*|respond\w*|asked|asking|scream\w*|shout\w*|chant\w*|order\w*|"
+    r"according|quot\w*|testif\w*|admit\w*|acknowledg\w*|criticiz\w*|criticis\w*|mock\w*|ridicul\w*|"
+    r"compar\w*|characteriz\w*|refer\w*|vow\w*|demand\w*|complain\w*)\b",
+    re.IGNORECASE,
+)
+_ACRONYM = re.compile(r"^[A-Z]{2,5}$")
 _AS_BEFORE = re.compile(r"\b(?:as|like)\s*$", re.IGNORECASE)
 _CALL_BEFORE = re.compile(
     r"\b(?:call|calls|called|calling|describe[sd]?|describing|label(?:l?ed|s)?)\b(?:\s+\S+){0,3}\s*(?:as\s+)?$",
@@ -170,6 +183,11 @@ def quote_features(ctx: TextContext, q: Quotation, inner_words: bool = False) ->
     f[f"mark={_mark_family(q)}"] = 1.0
     if q.depth:
         f["nested"] = 1.0
+    if words:
+        f[f"F1={words[0].lower()}"] = 1.0  # "to", "be", "has" open a clause: a speaker's partial quote
+    stats = ctx.quotation_stats()
+    f["doc_long_share"] = stats["long_share"]
+    f["doc_many_quotes"] = min(stats["n"], 20.0) / 20.0
     if inner_words and n <= 3:
         for w in words:
             f[f"I={w.lower()}"] = 1.0
@@ -233,6 +251,17 @@ def quote_features(ctx: TextContext, q: Quotation, inner_words: bool = False) ->
         f[f"R2={rw[1]}"] = 1.0
     if not left.strip():
         f["line_start"] = 1.0
+    speech_before = list(_SPEECH.finditer(text, sent_lo, q.start))
+    if speech_before:
+        f["speech_verb_before"] = 1.0
+        if q.start - speech_before[-1].end() <= 40:
+            f["speech_verb_near_before"] = 1.0
+    if _SPEECH.search(text, q.end, sent_hi):
+        f["speech_verb_after"] = 1.0
+    if not speech_before and not _SPEECH.search(text, q.end, sent_hi) and not attr_left and not attr_right:
+        f["no_speech_in_sentence"] = 1.0
+    if _ACRONYM.match(inner.strip()):
+        f["acronym"] = 1.0
     if sent_lo >= q.start - 1:
         f["sentence_start"] = 1.0
     if (q.end - q.start) >= 0.8 * max(1, sent_hi - sent_lo):

@@ -62,7 +62,7 @@ DEFAULTS = {
 }
 GRID = {
     "C": (0.1, 0.3, 1.0),
-    "weak_weight": (0.0, 0.05, 0.2, 0.5),
+    "weak_weight": (0.0, 0.1, 0.3, 1.0),
     "balanced": (True, False),
     "optional": (False, True),
 }
