@@ -16,6 +16,7 @@ import logging
 import sys
 import time
 import typing
+from pathlib import Path
 
 from slant.train_config import TrainConfig
 
@@ -29,9 +30,7 @@ def parser() -> argparse.ArgumentParser:
         default = getattr(defaults, field.name)
         hint = hints[field.name]
         if hint is bool:
-            ap.add_argument(
-                flag, action=argparse.BooleanOptionalAction, default=None, help=f"default {default}"
-            )
+            ap.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=f"default {default}")
         elif isinstance(default, list):
             ap.add_argument(flag, nargs="+", default=None, help=f"default {default}")
         else:
@@ -40,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
                 kind = int
             ap.add_argument(flag, type=kind, default=None, help=f"default {default}")
     ap.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
+    ap.add_argument(
+        "--tune-only", action="store_true", help="only re-fit thresholds and calibration of --output-dir's model"
+    )
     return ap
 
 
@@ -59,10 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     args = parser().parse_args(argv)
     config = config_from_args(args)
-    from slant.training import fit  # heavy imports after argument parsing, so --help is instant
+    from slant.training import fit, retune  # heavy imports after argument parsing, so --help is instant
 
     started = time.time()
-    output = fit(config, resume=args.resume)
+    if args.tune_only:
+        output = retune(config, Path(config.output_dir))
+    else:
+        output = fit(config, resume=args.resume)
     print(f"model written to {output} in {time.time() - started:.0f} s")
     return 0
 

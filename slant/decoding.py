@@ -58,6 +58,8 @@ def decode_runs(
             break
         if j - i >= min_tokens:
             start, end = snap_to_words(text, int(offsets[i, 0]), int(offsets[j - 1, 1]))
-            spans.append(CharSpan(start, end, float(probs[i:j].mean())))
+            # A lone quote mark or dash is no wording a reader could weigh: report words only.
+            if any(char.isalnum() for char in text[start:end]):
+                spans.append(CharSpan(start, end, float(probs[i:j].mean())))
         i = j
     return spans

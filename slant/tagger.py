@@ -174,6 +174,8 @@ class Tagger:
 
     def channel_spans(self, pred: TokenPredictions, channel: str) -> list[Span]:
         settings = self.config.thresholds[channel]
+        if not settings.get("enabled", True):  # switched off in tuning: it fired mostly wrongly
+            return []
         index = self._channel_index[channel]
         runs = decode_runs(
             pred.text,

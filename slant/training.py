@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -73,9 +72,7 @@ def positive_weights(dataset: Dataset, n_channels: int, cap: float) -> torch.Ten
     return torch.tensor(np.clip(ratio, 1.0, cap), dtype=torch.float32)
 
 
-def bucketed_batches(
-    lengths: list[int], batch_size: int, rng: random.Random, pool: int = 50
-) -> list[list[int]]:
+def bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random, pool: int = 50) -> list[list[int]]:
     """Shuffled batches of windows of similar length: short meme windows are not padded to article length."""
     order = list(range(len(lengths)))
     rng.shuffle(order)
@@ -107,9 +104,7 @@ def collate(rows: list[dict], cls_id: int, sep_id: int, pad_id: int, n_channels:
     spans = [
         (i, s, e, torch.tensor(lab), torch.tensor(f))
         for i, r in enumerate(rows)
-        for s, e, lab, f in zip(
-            r["span_starts"], r["span_ends"], r["span_labels"], r["span_features"], strict=True
-        )
+        for s, e, lab, f in zip(r["span_starts"], r["span_ends"], r["span_labels"], r["span_features"], strict=True)
     ]
     return {
         "input_ids": input_ids,
@@ -121,14 +116,10 @@ def collate(rows: list[dict], cls_id: int, sep_id: int, pad_id: int, n_channels:
     }
 
 
-def batch_loss(
-    network: SpanTagger, batch: dict, pos_weight: torch.Tensor, span_weight: float
-) -> torch.Tensor:
+def batch_loss(network: SpanTagger, batch: dict, pos_weight: torch.Tensor, span_weight: float) -> torch.Tensor:
     hidden = network.encode(batch["input_ids"], batch["attention"])
     logits = network.token_logits(hidden)
-    per_token = F.binary_cross_entropy_with_logits(
-        logits, batch["targets"], pos_weight=pos_weight, reduction="none"
-    )
+    per_token = F.binary_cross_entropy_with_logits(logits, batch["targets"], pos_weight=pos_weight, reduction="none")
     mask = batch["token_mask"][:, :, None] * batch["channel_mask"][:, None, :]
     loss = (per_token * mask).sum() / mask.sum().clamp(min=1.0)
     if batch["spans"] and span_weight > 0:
@@ -171,9 +162,7 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
     tokenizer.model_max_length = 1 << 30  # slant cuts its own windows; silence the length warning
     corpora = load_corpora(config)
-    spec: ChannelSpec = channel_spec(
-        ["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"]
-    )
+    spec: ChannelSpec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])
     dataset = build_dataset(corpora.fit, spec, tokenizer, config.max_tokens, config.stride)
     log.info("training windows: %d from %d documents", len(dataset), len(corpora.fit))
 
@@ -194,9 +183,7 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     lengths = [len(ids) for ids in dataset["input_ids"]]
     steps_per_epoch = len(bucketed_batches(lengths, config.batch_size, random.Random(0)))
     total_steps = max(1, int(steps_per_epoch * config.epochs))
-    scheduler = get_linear_schedule_with_warmup(
-        optimizer, int(config.warmup_ratio * total_steps), total_steps
-    )
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
 
     step = 0
     checkpoint = run_dir / "checkpoint.pt"
@@ -267,11 +254,24 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     )
     model_config.write(output / "config.json")
 
+    tune_model(output, corpora, spec)
+    return output
+
+
+def tune_model(output: Path, corpora: Corpora, spec: ChannelSpec) -> None:
+    """Fit thresholds and calibration of the model in ``output`` on the held-out train documents."""
+    model_config = ModelConfig.read(output / "config.json")
     tagger = Tagger.load(output)
     thresholds, calibration, val_report = tune(tagger, corpora.val, spec)
     model_config.thresholds = thresholds
     model_config.calibration = calibration
     model_config.extra["validation"] = val_report
     model_config.write(output / "config.json")
-    (run_dir / "validation.json").write_text(json.dumps(val_report, indent=2) + "\n", encoding="utf-8")
-    return output
+
+
+def retune(config: TrainConfig, model_dir: Path) -> Path:
+    """Re-fit thresholds and calibration of a trained model (same held-out documents as its training run)."""
+    corpora = load_corpora(config)
+    spec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])
+    tune_model(model_dir, corpora, spec)
+    return model_dir
