@@ -69,9 +69,7 @@ def phase_runner(args: argparse.Namespace) -> dict:
         inputs.mkdir()
         for f in files:
             shutil.copy(f, inputs / f.name)
-        options = runner.ScoreOptions(
-            paths=[inputs], out=Path(tmp) / "out", batch_size=args.batch_size, progress=False
-        )
+        options = runner.ScoreOptions(paths=[inputs], out=Path(tmp) / "out", batch_size=args.batch_size, progress=False)
         started = time.perf_counter()
         stats = runner.run(options)
         seconds = time.perf_counter() - started
@@ -84,9 +82,7 @@ def phase_runner(args: argparse.Namespace) -> dict:
     }
 
 
-def hf_model_from_tagger(
-    tagger, rows: list[tuple[float, float]] | None = None, labels: list[str] | None = None
-):
+def hf_model_from_tagger(tagger, rows: list[tuple[float, float]] | None = None, labels: list[str] | None = None):
     """A BertForTokenClassification with the tagger's (merged) encoder; classifier = its token head, or, given
     ``rows`` [(weight row index, bias shift)], one output per row (used for the binary per-channel models)."""
     import torch
@@ -138,19 +134,17 @@ def phase_pipeline(args: argparse.Namespace) -> dict:
     model = hf_model_from_tagger(tagger)
     results = {}
     for batch_size in (1, tagger.batch_size):
-        pipe = pipeline(
-            "token-classification", model=model, tokenizer=tokenizer, device=-1, batch_size=batch_size
-        )
+        pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, device=-1, batch_size=batch_size)
         started = time.perf_counter()
         with torch.inference_mode():
             pipe(texts, aggregation_strategy="simple", stride=overlap)
         results[f"seconds_batch{batch_size}"] = time.perf_counter() - started
     results.update({"docs": len(texts), "tokens": tokens, "rss_mb": peak_rss_mb()})
-    results["check"] = compare_spans(tagger, tokenizer, texts, overlap, args.channels)
+    results["check"] = compare_spans(tagger, tokenizer, texts, overlap, args.channels, args.check_paragraphs)
     return results
 
 
-def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: list[str]) -> dict:
+def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: list[str], max_paragraphs: int) -> dict:
     """Same thresholds on the same probabilities, channel by channel.
 
     The pipeline's argmax over softmax can't express independent sigmoids, so each channel c gets a binary
@@ -168,12 +162,11 @@ def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: l
 
     paragraphs = []
     for text in texts:
-        start = 0
         for line in text.split("\n"):
             n = len(tokenizer(line, add_special_tokens=False)["input_ids"]) if line.strip() else 0
             if 0 < n <= tagger.config.max_tokens:
                 paragraphs.append(line)
-            start += len(line) + 1
+    paragraphs = paragraphs[:max_paragraphs]
     preds_par = tagger.predict_tokens(paragraphs)
     preds_doc = tagger.predict_tokens(texts)
     report: dict = {"paragraphs": len(paragraphs), "channels": {}}
@@ -181,7 +174,7 @@ def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: l
     full = hf_model_from_tagger(tagger)
     max_diff = 0.0
     with torch.inference_mode():
-        for text, pred in zip(paragraphs[:200], preds_par[:200], strict=False):
+        for text, pred in zip(paragraphs, preds_par, strict=True):
             enc = tokenizer(text, return_tensors="pt", return_offsets_mapping=True)
             offsets = enc.pop("offset_mapping")[0]
             probs = torch.sigmoid(full(**enc).logits[0])
@@ -192,10 +185,10 @@ def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: l
         settings = tagger.config.thresholds[channel]
         t = settings["threshold"]
         index = tagger.config.channels.index(channel)
-        model = hf_model_from_tagger(
-            tagger, rows=[(-1, 0.0), (index, math.log(t / (1 - t)))], labels=["O", channel]
+        model = hf_model_from_tagger(tagger, rows=[(-1, 0.0), (index, math.log(t / (1 - t)))], labels=["O", channel])
+        pipe = pipeline(
+            "token-classification", model=model, tokenizer=tokenizer, device=-1, batch_size=tagger.batch_size
         )
-        pipe = pipeline("token-classification", model=model, tokenizer=tokenizer, device=-1)
 
         def pipeline_spans(text: str, entities: list[dict]) -> list[tuple[int, int]]:
             return sorted({snap_to_words(text, e["start"], e["end"]) for e in entities})
@@ -252,9 +245,7 @@ def phase_memory(args: argparse.Namespace) -> dict:
         inputs = Path(tmp) / "in"
         synthetic_docs(inputs, args.memory_docs)
         rss_before = peak_rss_mb()
-        options = runner.ScoreOptions(
-            paths=[inputs], out=Path(tmp) / "out", batch_size=args.batch_size, progress=False
-        )
+        options = runner.ScoreOptions(paths=[inputs], out=Path(tmp) / "out", batch_size=args.batch_size, progress=False)
         started = time.perf_counter()
         stats = runner.run(options)
         seconds = time.perf_counter() - started
@@ -273,9 +264,7 @@ PHASES = {"runner": phase_runner, "pipeline": phase_pipeline, "memory": phase_me
 
 
 def run_phase(name: str, argv: list[str]) -> dict:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--phase", name, *argv], capture_output=True, text=True, cwd=REPO
-    )
+    proc = subprocess.run([sys.executable, __file__, "--phase", name, *argv], capture_output=True, text=True, cwd=REPO)
     if proc.returncode != 0:
         raise SystemExit(f"phase {name} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -285,11 +274,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=os.environ.get("SLANT_MODEL"), help="model folder (default: shipped)")
     ap.add_argument("--docs", type=int, default=75, help="PTC dev articles to score")
-    ap.add_argument(
-        "--memory-docs", type=int, default=10_000, help="synthetic documents for the memory run (0: skip)"
-    )
+    ap.add_argument("--memory-docs", type=int, default=10_000, help="synthetic documents for the memory run (0: skip)")
     ap.add_argument("--batch-size", type=int, default=16, help="documents per classify_batch call")
     ap.add_argument("--channels", nargs="+", default=["any"], help="channels whose spans are compared")
+    ap.add_argument("--check-paragraphs", type=int, default=500, help="paragraphs in the exact span check")
     ap.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
@@ -303,7 +291,9 @@ def main() -> None:
         "--batch-size",
         str(args.batch_size),
     ]
-    argv += ["--channels", *args.channels] + (["--model", args.model] if args.model else [])
+    argv += ["--check-paragraphs", str(args.check_paragraphs), "--channels", *args.channels] + (
+        ["--model", args.model] if args.model else []
+    )
     print(f"model: {args.model or 'shipped model/'}; torch threads: default; {os.cpu_count()} cores")
     ours = run_phase("runner", argv)
     plain = run_phase("pipeline", argv)
@@ -323,9 +313,7 @@ def main() -> None:
     fastest_plain = min(v for k, v in plain.items() if k.startswith("seconds_batch"))
     print(f"speed-up over the faster pipeline setting: {fastest_plain / ours['seconds']:.2f}x")
     check = plain["check"]
-    print(
-        f"\nspan check: max |sigmoid(HF logits) - tagger prob| = {check['max_prob_diff']:.2e} on paragraphs"
-    )
+    print(f"\nspan check: max |sigmoid(HF logits) - tagger prob| = {check['max_prob_diff']:.2e} on paragraphs")
     for channel, c in check["channels"].items():
         print(
             f"  {channel} (max_gap {c['max_gap']}): single-window paragraphs with identical spans "

@@ -61,9 +61,7 @@ def print_summary(stats, out: Path) -> None:  # stats: slant.batch.RunStats
         table.add_row(f"  {label}", str(n))
     console.print(table)
     if stats.interrupted:
-        console.print(
-            f"[yellow]stopped by {stats.interrupted}[/yellow]: finished documents kept; rerun with --resume"
-        )
+        console.print(f"[yellow]stopped by {stats.interrupted}[/yellow]: finished documents kept; rerun with --resume")
     elif stats.stopped_on_error:
         console.print("[red]stopped at the first failure (--strict)[/red]")
     if stats.errors:
@@ -72,26 +70,18 @@ def print_summary(stats, out: Path) -> None:  # stats: slant.batch.RunStats
 
 @app.command()
 def score(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Files and folders (searched recursively).", show_default=False)
-    ],
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively).", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.", file_okay=False)],
     format: Annotated[
         list[str],
-        typer.Option(
-            "--format", "-f", help="Extra outputs: semeval (repeat or comma list); jsonl/csv/html always."
-        ),
+        typer.Option("--format", "-f", help="Extra outputs: semeval (repeat or comma list); jsonl/csv/html always."),
     ] = [],  # noqa: B006 - typer reads the default, never mutates it
-    resume: Annotated[
-        bool, typer.Option(help="Skip documents already in OUT/spans.jsonl with the same text.")
-    ] = False,
+    resume: Annotated[bool, typer.Option(help="Skip documents already in OUT/spans.jsonl with the same text.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Start afresh even if OUT/spans.jsonl exists.")] = False,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (one model each).")] = 1,
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per model call.")] = 16,
     strict: Annotated[bool, typer.Option(help="Stop at the first document that fails.")] = False,
-    glob: Annotated[
-        list[str], typer.Option(help="Only files whose relative path or name matches (repeatable).")
-    ] = [],  # noqa: B006
+    glob: Annotated[list[str], typer.Option(help="Only files whose relative path or name matches (repeatable).")] = [],  # noqa: B006
     model: Annotated[
         Path | None, typer.Option(help="Model folder (default: $SLANT_MODEL or the shipped model).")
     ] = None,
@@ -101,9 +91,7 @@ def score(
     report_max_docs: Annotated[
         int, typer.Option(min=0, help="Articles shown in full in report.html.")
     ] = DEFAULT_REPORT_MAX_DOCS,
-    window_batch_size: Annotated[
-        int | None, typer.Option(min=1, help="Model windows per forward pass.")
-    ] = None,
+    window_batch_size: Annotated[int | None, typer.Option(min=1, help="Model windows per forward pass.")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Score the .txt, .md and .html documents under PATHS; write spans.jsonl, summary.csv, report.html."""
@@ -112,23 +100,17 @@ def score(
     from slant.config import default_model_dir
 
     for path in paths:
-        if not os.path.lexists(
-            path
-        ):  # lexists: a broken symlink argument becomes an error row, not a usage error
+        if not os.path.lexists(path):  # lexists: a broken symlink argument becomes an error row, not a usage error
             raise typer.BadParameter(f"{path} does not exist", param_hint="PATHS")
     formats = parse_formats(format)
     model_dir = model or default_model_dir()
     if model_dir and not (model_dir / "config.json").is_file() and str(model) not in ("default", "accurate"):
-        raise typer.BadParameter(
-            f"no slant model at {model_dir} (config.json is missing)", param_hint="--model"
-        )
+        raise typer.BadParameter(f"no slant model at {model_dir} (config.json is missing)", param_hint="--model")
     spans = out / SPANS_FILE
     if resume and overwrite:
         raise typer.BadParameter("--resume and --overwrite exclude each other", param_hint="--resume")
     if spans.exists() and spans.stat().st_size > 0 and not (resume or overwrite):
-        raise typer.BadParameter(
-            f"{spans} exists: pass --resume to continue it or --overwrite", param_hint="--out"
-        )
+        raise typer.BadParameter(f"{spans} exists: pass --resume to continue it or --overwrite", param_hint="--out")
     options = ScoreOptions(
         paths=list(paths),
         out=out,

@@ -178,11 +178,7 @@ def test_end_to_end_outputs(model_dir: Path, tmp_path: Path, monkeypatch: pytest
     report = (out / "report.html").read_text(encoding="utf-8")
     assert report.count("<script") == 2  # the report's own two: the colour table and the code
     # Undoing the highlighting and the escaping gives back exactly the scored text.
-    body = (
-        report.split("<h2>page.html</h2>", 1)[1]
-        .split('<div class="text">', 1)[1]
-        .split("</div></article>")[0]
-    )
+    body = report.split("<h2>page.html</h2>", 1)[1].split('<div class="text">', 1)[1].split("</div></article>")[0]
     assert html.unescape(re.sub(r"</?span[^>]*>", "", body)) == page_text
     assert "http://" not in report and "https://" not in report
     # SemEval files parse with the project's readers and point inside the texts
@@ -248,14 +244,10 @@ def rows_from(lines: list[bytes]) -> list[dict]:
     return [json.loads(line) for line in lines]
 
 
-def test_workers_give_identical_output(
-    model_dir: Path, clean_reference: tuple[Path, Path], tmp_path: Path
-) -> None:
+def test_workers_give_identical_output(model_dir: Path, clean_reference: tuple[Path, Path], tmp_path: Path) -> None:
     root, reference = clean_reference
     out = tmp_path / "out"
-    code, output = score(
-        str(root), "--out", str(out), "--model", str(model_dir), "--workers", "2", "--batch-size", "1"
-    )
+    code, output = score(str(root), "--out", str(out), "--model", str(model_dir), "--workers", "2", "--batch-size", "1")
     assert code == 0, output
     assert (out / "spans.jsonl").read_bytes() == (reference / "spans.jsonl").read_bytes()
 

@@ -103,9 +103,7 @@ def _walk(root: Path, globs: tuple[str, ...], skip: set[tuple[int, int]]) -> Ite
         stack.extend(reversed(subfolders))
 
 
-def discover(
-    paths: Iterable[Path], globs: Iterable[str] = (), exclude: Iterable[Path] = ()
-) -> Iterator[Source]:
+def discover(paths: Iterable[Path], globs: Iterable[str] = (), exclude: Iterable[Path] = ()) -> Iterator[Source]:
     """Every input document, lazily, in a stable order. A file argument is taken whatever its suffix."""
     globs = tuple(globs)
     skip = {ident for p in exclude if (ident := _identity(p))}

@@ -53,9 +53,7 @@ class ScoreOptions:
     model: Path | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     report_max_docs: int = DEFAULT_REPORT_MAX_DOCS
-    window_batch_size: int | None = (
-        None  # windows per forward pass (Tagger.batch_size); None keeps its default
-    )
+    window_batch_size: int | None = None  # windows per forward pass (Tagger.batch_size); None keeps its default
     progress: bool = True
 
 
@@ -216,9 +214,7 @@ class _Sink:
                 self.stats.spans_by_label.update(s["label"] for s in spans)
             else:
                 n_chars = len(doc.text) if doc.text is not None else 0
-                row = Row(
-                    doc.id, doc.path, item.sha256 if doc.text is not None else None, n_chars, 0, [], error
-                )
+                row = Row(doc.id, doc.path, item.sha256 if doc.text is not None else None, n_chars, 0, [], error)
                 self.stats.errors += 1
             self.writer.write(row)
             self.on_doc()
@@ -274,9 +270,7 @@ def _score_loop(options: ScoreOptions, batches: Iterator[list[_Item]], sink: _Si
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def finish_outputs(
-    out: Path, formats: frozenset[str], report_max_docs: int = DEFAULT_REPORT_MAX_DOCS
-) -> None:
+def finish_outputs(out: Path, formats: frozenset[str], report_max_docs: int = DEFAULT_REPORT_MAX_DOCS) -> None:
     """Rebuild summary.csv, report.html (and the SemEval files) from the whole spans.jsonl."""
     write_summary(out)
     write_report(out, report_max_docs)

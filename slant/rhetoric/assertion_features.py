@@ -22,6 +22,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|me|my|we|we're|our|us)\b")
+_SECOND_PERSON = re.compile(r"\b(?:you|your|you're|yourself)\b", re.IGNORECASE)
 _PREDICTION = re.compile(r"\b(?:will|won't|shall|going to|is set to|are set to)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|nobody|neither|nor)\b|n't\b", re.IGNORECASE)
 _COPULA = re.compile(r"\b(?:is|are|was|were|has been|have been)\b", re.IGNORECASE)
@@ -29,9 +30,7 @@ _GENERAL = re.compile(
     r"\b(?:all|every|everyone|everybody|everything|nobody|no one|nothing|always|never|any)\b", re.IGNORECASE
 )
 _COLON_SOURCE = re.compile(r"^[A-Z][\w.'\u2019 -]{1,40}:\s")
-_SAID_END = re.compile(
-    r"[,\u201d\"]\s*(?:[\w.'\u2019-]+\s+){0,4}?(?:said|says|added|told|wrote|stated)\b[^.]*\.?$"
-)
+_SAID_END = re.compile(r"[,\u201d\"]\s*(?:[\w.'\u2019-]+\s+){0,4}?(?:said|says|added|told|wrote|stated)\b[^.]*\.?$")
 _STOP = frozenset(
     [
         "the",
@@ -77,7 +76,7 @@ def assertion_features(
     n = len(words)
     f: dict[str, float] = {"bias_assertion": 1.0, f"len={_len_bin(n)}": 1.0, "log_len": math.log1p(n) / 4}
 
-    counts = {"booster": 0, "hedge": 0, "attribution": 0}
+    counts = {"booster": 0, "hedge": 0, "attribution": 0, "evaluative": 0}
     for c in cues:
         counts[c.kind] += 1
         f[f"{c.kind[0]}:{c.entry}"] = 1.0
@@ -91,6 +90,8 @@ def assertion_features(
         f["booster_no_hedge"] = 1.0
         if not counts["attribution"]:
             f["booster_only"] = 1.0
+    if counts["evaluative"] and not counts["hedge"] and not counts["attribution"]:
+        f["evaluative_unhedged"] = 1.0
     if not any(counts.values()):
         f["no_cue"] = 1.0
 
@@ -134,6 +135,20 @@ def assertion_features(
     lo, hi = ctx.line(start)
     if start > lo + 5 or end < hi - 5:
         f["part_of_paragraph"] = 1.0
+    # A sentence inside a multi-sentence quotation has no marks of its own: look at the paragraph.
+    before = text[lo:start]
+    if before.count("\u201c") > before.count("\u201d") or before.count('"') % 2 == 1:
+        f["in_open_quote"] = 1.0
+    paragraph = text[lo:hi].lstrip()
+    if paragraph[:1] in "\"\u201c\u2018'\u00ab":
+        f["paragraph_opens_quote"] = 1.0
+        if cue_matcher().patterns["attribution"].search(text, end, hi):
+            f["paragraph_quote_attributed_later"] = 1.0
+    if _SECOND_PERSON.search(s):
+        f["second_person"] = 1.0
+    letters = [ch for ch in s if ch.isalpha()]
+    if len(letters) > 10 and sum(ch.isupper() for ch in letters) > 0.6 * len(letters):
+        f["shouting"] = 1.0
     if bag:
         for w in {w.lower() for w in words}:
             if w not in _STOP and not any(ch.isdigit() for ch in w):

@@ -14,8 +14,13 @@ from pathlib import Path
 from slant.config import DATA_DIR
 
 LEXICON_DIR = DATA_DIR / "lexicons"
-CUE_KINDS = ("booster", "hedge", "attribution")
-_FILES = {"booster": "boosters.txt", "hedge": "hedges.txt", "attribution": "attribution.txt"}
+CUE_KINDS = ("booster", "hedge", "attribution", "evaluative")
+_FILES = {
+    "booster": "boosters.txt",
+    "hedge": "hedges.txt",
+    "attribution": "attribution.txt",
+    "evaluative": "evaluative.txt",  # features only: judging words that make a claim contestable
+}
 
 
 @dataclass(frozen=True, slots=True)

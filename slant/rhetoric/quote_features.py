@@ -89,9 +89,7 @@ _MENTION_BEFORE = re.compile(
     r"means|meaning|translates as|translated as|literally|stands for)\s*[,:]?\s*$",
     re.IGNORECASE,
 )
-_MENTION_AFTER = re.compile(
-    r"^\s*(?:\(|means\b|meaning\b|is (?:a|the) (?:word|term)\b|stands for\b)", re.IGNORECASE
-)
+_MENTION_AFTER = re.compile(r"^\s*(?:\(|means\b|meaning\b|is (?:a|the) (?:word|term)\b|stands for\b)", re.IGNORECASE)
 _SAID_AFTER = re.compile(
     r"^\s*[,\u2014\u2013-]?\s*(?:[\w.'\u2019-]+\s+){0,4}?(?:said|says|told|tells|wrote|writes|added|adds|"
     r"asked|asks|explained|continued|insisted|argued|warned|noted|replied|recalled|stated|declared|tweeted|"

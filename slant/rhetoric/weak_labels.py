@@ -212,9 +212,7 @@ def _ptc_quotes(root: str | None, inner_words: bool) -> Iterator[WeakExample]:
             label = _quote_rule_label(f)
             if label is None and _words(doc.text, q) <= SHORT_QUOTE_WORDS and not _attributed(f):
                 covered = any(
-                    s.start <= q.inner_start + 1
-                    and q.inner_end - 1 <= s.end
-                    and s.end - s.start < q.end - q.start + 40
+                    s.start <= q.inner_start + 1 and q.inner_end - 1 <= s.end and s.end - s.start < q.end - q.start + 40
                     for s in doc.spans
                 )
                 if covered and not f.get("sentence_whole") and not f.get("other_quotes_in_sentence"):
@@ -271,9 +269,7 @@ def _sentence_example(ctx: TextContext, start: int, end: int, label: str, source
     return WeakExample(assertion_features(ctx, start, end, None, bag), label, source, group)
 
 
-def _plain_sentences(
-    texts: Iterable[tuple[str, str]], source: str, label: str, bag: bool
-) -> list[WeakExample]:
+def _plain_sentences(texts: Iterable[tuple[str, str]], source: str, label: str, bag: bool) -> list[WeakExample]:
     """One-sentence texts (from sentence-level corpora) as examples with the given label."""
     out = []
     for group, s in texts:
@@ -312,9 +308,7 @@ def _bioscope_hedged(root: str) -> list[tuple[str, str]]:
         for doc in tree.iter("Document"):
             doc_id = (doc.findtext("DocID") or "").strip()
             for sent in doc.iter("sentence"):
-                cues = [
-                    (c.text or "").lower().strip() for c in sent.iter("cue") if c.get("type") == "speculation"
-                ]
+                cues = [(c.text or "").lower().strip() for c in sent.iter("cue") if c.get("type") == "speculation"]
                 if any(c in EPISTEMIC for c in cues):
                     out.append((f"bioscope/{doc_id}", " ".join("".join(sent.itertext()).split())))
     return out
@@ -333,9 +327,7 @@ def _conll(root: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 def _pei(root: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     low, high = [], []
-    with open(
-        Path(root) / "pei-jurgens-certainty" / "sentence-level-certainty.jsonl", encoding="utf-8"
-    ) as fh:
+    with open(Path(root) / "pei-jurgens-certainty" / "sentence-level-certainty.jsonl", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
             s = re.sub(r" ([.,;:!?%)])", r"\1", row["finding"])
@@ -414,6 +406,11 @@ def _ukraine_sentences(root: str, bag: bool) -> Iterator[WeakExample]:
                 yield _sentence_example(ctx, s.start, s.end, "neutral", "ukraine", f"ukraine/{art.id}", bag)
 
 
+# Rules whose labels disagreed with the guidelines' notion when read on TUNE: "two MPQA subjective words in
+# PolNeAR" marks many plain reports, and a PTC sentence with no technique span is often still a claim.
+DROPPED_RULES = frozenset({("polnear", "unhedged"), ("ptc", "neutral")})
+
+
 def weak_assertions(root: str | None = None, seed: int = 0, bag: bool = True) -> list[WeakExample]:
     """Weakly labelled sentences from all sources, each source capped (the small domains keep a voice)."""
     from slant.corpora.polnear import read_polnear
@@ -444,6 +441,7 @@ def weak_assertions(root: str | None = None, seed: int = 0, bag: bool = True) ->
         for ex in _news_sentences(docs, source, subj, bag, picker):
             by_label.setdefault(ex.label, []).append(ex)
         for label in sorted(by_label):
-            out += _cap(by_label[label], caps[label], rng)
+            if (source, label) not in DROPPED_RULES:
+                out += _cap(by_label[label], caps[label], rng)
     out += list(_ukraine_sentences(root, bag))
     return out

@@ -1,0 +1,108 @@
+"""Score the rhetoric classifiers on the hand-labelled sets, next to the keyword baselines.
+
+``evaluate_rhetoric("quotes" | "assertions", part="report")`` is what ``evaluate.py run --dataset quotes``
+prints and what data/annotations/RESULTS.json records. The reference label is pass 1; items labelled
+``error`` (not a real quotation / not a usable sentence) are counted and left out of every score. Agreement
+is Cohen's kappa between pass 1 and pass 2 on the doubly-labelled items.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sklearn.metrics import cohen_kappa_score
+
+from slant.rhetoric import load_classifiers
+from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
+from slant.rhetoric.baselines import assertion_baseline, quote_baseline
+from slant.rhetoric.items import EXCLUDED, LabelledItem, labelled_items
+from slant.rhetoric.quote_classifier import QUOTE_CLASSES
+
+POSITIVE = {"quotes": "scare", "assertions": "unhedged"}
+CLASSES = {"quotes": QUOTE_CLASSES, "assertions": ASSERTION_CLASSES}
+SPAN_LABEL = {"quotes": "scare_quote", "assertions": "unhedged_assertion"}
+
+
+def prf(gold: list[str], pred: list[str], label: str) -> dict[str, float | int]:
+    """Precision, recall and F1 of one label (0 where undefined), with the counts behind them."""
+    tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == label and p == label)
+    n_pred = sum(1 for p in pred if p == label)
+    n_gold = sum(1 for g in gold if g == label)
+    precision = tp / n_pred if n_pred else 0.0
+    recall = tp / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "n_pred": n_pred, "n_gold": n_gold}
+
+
+def scores(gold: list[str], pred: list[str], classes: tuple[str, ...], positive: str) -> dict[str, Any]:
+    per_class = {c: prf(gold, pred, c) for c in classes}
+    return {
+        "positive": prf(gold, pred, positive),
+        "per_class": per_class,
+        "macro_f1": sum(d["f1"] for d in per_class.values()) / len(classes),
+        "accuracy": sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold) if gold else 0.0,
+        "confusion": {
+            g: {p: sum(1 for a, b in zip(gold, pred, strict=True) if a == g and b == p) for p in classes}
+            for g in classes
+        },
+    }
+
+
+def kappa(items: list[LabelledItem], positive: str) -> dict[str, Any]:
+    """Cohen's kappa between the passes on items both labelled: all labels, and positive vs the rest."""
+    both = [(it.item.label_pass1, it.item.label_pass2) for it in items if it.item.label_pass1 and it.item.label_pass2]
+    if len(both) < 2:
+        return {"n": len(both), "kappa": None, "kappa_positive": None, "agreement": None}
+    a, b = zip(*both, strict=True)
+    return {
+        "n": len(both),
+        "kappa": float(cohen_kappa_score(a, b)),
+        "kappa_positive": float(cohen_kappa_score([x == positive for x in a], [x == positive for x in b])),
+        "agreement": sum(x == y for x, y in both) / len(both),
+    }
+
+
+def _predict(kind: str, items: list[LabelledItem]) -> tuple[list[str], list[str]]:
+    classifiers = load_classifiers()
+    if classifiers is None:
+        raise FileNotFoundError("no rhetoric model: run python -m slant.rhetoric.train")
+    model, baseline = [], []
+    for it in items:
+        if kind == "quotes":
+            assert it.quotation is not None
+            model.append(classifiers.quotes.decide(it.ctx, it.quotation).label)
+            baseline.append(quote_baseline(it.ctx, it.quotation))
+        else:
+            model.append(classifiers.assertions.decide(it.ctx, it.item.start, it.item.end).label)
+            baseline.append(assertion_baseline(it.ctx, it.item.start, it.item.end))
+    return model, baseline
+
+
+def evaluate_rhetoric(kind: str, part: str = "report", root: str | None = None) -> dict[str, Any]:
+    """Model and keyword baseline on one part ("report" by default, "tune", or "all") of a hand-labelled set."""
+    if kind not in POSITIVE:
+        raise ValueError(f"kind must be 'quotes' or 'assertions', got {kind!r}")
+    every = labelled_items(kind, None, root)  # type: ignore[arg-type]
+    chosen = [it for it in every if part == "all" or it.item.part == part]
+    labelled = [it for it in chosen if it.label is not None]
+    scored = [it for it in labelled if it.label != EXCLUDED]
+    gold = [it.label for it in scored]
+    model, baseline = _predict(kind, scored)
+    positive, classes = POSITIVE[kind], CLASSES[kind]
+    return {
+        "dataset": kind,
+        "part": part,
+        "positive_class": positive,
+        "span_label": SPAN_LABEL[kind],
+        "reference": "pass1",
+        "counts": {
+            "items": len(chosen),
+            "labelled": len(labelled),
+            "scored": len(scored),
+            "excluded_error": len(labelled) - len(scored),
+            "gold": {c: gold.count(c) for c in classes},
+        },
+        "model": scores(gold, model, classes, positive),
+        "baseline": scores(gold, baseline, classes, positive),
+        "kappa": {"part": kappa(chosen, positive), "all": kappa(every, positive)},
+    }

@@ -1,0 +1,64 @@
+"""Rich tables of an evaluate_rhetoric() report, for evaluate.py (model and keyword baseline side by side)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+
+def _f(x: float | None) -> str:
+    return "" if x is None else f"{x:.4f}"
+
+
+def rhetoric_tables(report: dict[str, Any]) -> list[Table]:
+    """P/R/F1 per class and for the positive class (model vs baseline), the confusion matrix, and kappa."""
+    kind, part = report["dataset"], report["part"]
+    counts = report["counts"]
+    main = Table(
+        title=f"{kind} ({part} part, {counts['scored']} items scored, {counts['excluded_error']} 'error' left out)"
+    )
+    main.add_column("class")
+    for system in ("model", "baseline"):
+        for col in ("P", "R", "F1"):
+            main.add_column(f"{system} {col}", justify="right")
+    main.add_column("gold", justify="right")
+    pos = report["positive_class"]
+    rows = [(f"{pos} (positive: {report['span_label']})", report["model"]["positive"], report["baseline"]["positive"])]
+    rows += [
+        (c, report["model"]["per_class"][c], report["baseline"]["per_class"][c]) for c in report["model"]["per_class"]
+    ]
+    for name, m, b in rows:
+        main.add_row(
+            name,
+            _f(m["precision"]),
+            _f(m["recall"]),
+            _f(m["f1"]),
+            _f(b["precision"]),
+            _f(b["recall"]),
+            _f(b["f1"]),
+            str(m["n_gold"]),
+        )
+    main.add_row("macro F1", "", "", _f(report["model"]["macro_f1"]), "", "", _f(report["baseline"]["macro_f1"]), "")
+    main.add_row("accuracy", "", "", _f(report["model"]["accuracy"]), "", "", _f(report["baseline"]["accuracy"]), "")
+
+    confusion = Table(title=f"{kind}: model confusion (rows gold, columns predicted)")
+    classes = list(report["model"]["confusion"])
+    confusion.add_column("gold \\ pred")
+    for c in classes:
+        confusion.add_column(c, justify="right")
+    for g in classes:
+        confusion.add_row(g, *(str(report["model"]["confusion"][g][p]) for p in classes))
+
+    agreement = Table(title=f"{kind}: agreement between pass 1 and pass 2 (Cohen's kappa)")
+    for col in ("items", "n", "kappa", f"kappa {pos} vs rest", "raw agreement"):
+        agreement.add_column(col, justify="right" if col != "items" else "left")
+    for scope, k in report["kappa"].items():
+        agreement.add_row(
+            f"{part} part" if scope == "part" else "all parts",
+            str(k["n"]),
+            _f(k["kappa"]),
+            _f(k["kappa_positive"]),
+            _f(k["agreement"]),
+        )
+    return [main, confusion, agreement]

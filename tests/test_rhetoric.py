@@ -1,0 +1,233 @@
+"""Tests for slant.rhetoric: cue finding, features, the shipped classifiers, offsets, and the recorded figures."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import require_data
+from slant.config import DATA_DIR, DEFAULT_MODEL_DIR, data_root
+from slant.quotes import find_quotations
+from slant.rhetoric import load_classifiers, rhetoric_spans
+from slant.rhetoric.assertion_features import assertion_features
+from slant.rhetoric.baselines import assertion_baseline, quote_baseline
+from slant.rhetoric.context import TextContext
+from slant.rhetoric.lexicons import cue_matcher
+from slant.rhetoric.linear import LinearModel
+from slant.rhetoric.quote_features import quote_features
+
+RESULTS = DATA_DIR / "annotations" / "RESULTS.json"
+
+
+def classifiers():
+    loaded = load_classifiers(DEFAULT_MODEL_DIR / "rhetoric")
+    assert loaded is not None, "model/rhetoric/{quotes,assertions}.json must ship with slant"
+    return loaded
+
+
+def quote_label(text: str, quoted: str) -> str:
+    ctx = TextContext.build(text)
+    q = next(q for q in ctx.quotations if text[q.inner_start : q.inner_end] == quoted)
+    return classifiers().quotes.decide(ctx, q).label
+
+
+def sentence_decision(text: str):
+    ctx = TextContext.build(text)
+    return classifiers().assertions.decide(ctx, 0, len(text))
+
+
+# ---------------------------------------------------------------- lexicons and features
+
+
+def test_cues_with_offsets() -> None:
+    text = "Russia certainly sees it; I believe he believes it. It could\u2019ve been, could be."
+    cues = cue_matcher().find(text)
+    assert [(text[c.start : c.end], c.kind) for c in cues] == [
+        ("certainly", "booster"),
+        ("I believe", "hedge"),  # the first-person opinion marker, not the attribution "believes"
+        ("believes", "attribution"),
+        ("could", "hedge"),
+        ("could be", "hedge"),
+    ]
+
+
+def test_cues_respect_bounds_and_word_edges() -> None:
+    text = "Maybe. Mayday is not may-be; definitely."
+    cues = cue_matcher().find(text, 7)
+    assert [text[c.start : c.end] for c in cues] == ["definitely"]
+
+
+def test_quote_features_read_the_context() -> None:
+    text = 'Critics mocked the so-called "experts" on the panel. "We will not retreat," the minister told reporters.'
+    ctx = TextContext.build(text)
+    experts, retreat = ctx.quotations
+    f = quote_features(ctx, experts)
+    assert f["so_called"] == 1.0 and f["len=1"] == 1.0 and "said_after" not in f
+    g = quote_features(ctx, retreat)
+    assert g["said_after"] == 1.0 and g["inner_end_comma"] == 1.0 and g["inner_first_second_person"] == 1.0
+
+
+def test_assertion_features_read_the_cues() -> None:
+    text = "The minister said the sanctions had clearly failed."
+    f = assertion_features(TextContext.build(text), 0, len(text))
+    assert f["a:said"] == 1.0 and f["b:clearly"] == 1.0 and f["booster_any"] == 1.0
+
+
+def test_baselines() -> None:
+    text = 'They praised the "reform" again. "This is a long quotation of five words," he said.'
+    ctx = TextContext.build(text)
+    assert [quote_baseline(ctx, q) for q in ctx.quotations] == ["scare", "direct"]
+    s = "The plan is clearly a failure."
+    assert assertion_baseline(TextContext.build(s), 0, len(s)) == "unhedged"
+    s = "The plan may clearly fail."
+    assert assertion_baseline(TextContext.build(s), 0, len(s)) == "hedged"
+
+
+# ---------------------------------------------------------------- the shipped classifiers
+
+
+def test_models_load_from_model_dir() -> None:
+    for name in ("quotes.json", "assertions.json"):
+        model = LinearModel.load(DEFAULT_MODEL_DIR / "rhetoric" / name)
+        assert model.positive in model.labels and 0.0 < model.threshold < 1.0
+        assert model.meta["trained_by"] == "python -m slant.rhetoric.train"
+
+
+def test_unhedged_with_booster_cue() -> None:
+    text = "Russia certainly sees South Korea as a vassal."
+    d = sentence_decision(text)
+    assert d.label == "unhedged"
+    assert [(text[c.start : c.end], c.kind) for c in d.cues] == [("certainly", "booster")]
+
+
+def test_hedged_is_not_unhedged() -> None:
+    text = "Russia may see South Korea as a vassal."
+    d = sentence_decision(text)
+    assert d.label != "unhedged"
+    assert [(text[c.start : c.end], c.kind) for c in d.cues] == [("may", "hedge")]
+
+
+def test_attributed() -> None:
+    assert sentence_decision("Smith said the plan was a disaster.").label == "attributed"
+
+
+def test_scare_quote() -> None:
+    text = (
+        "Once again the capital was praised as a \u201cbeacon of democracy\u201d while protesters were "
+        "beaten in its squares."
+    )
+    assert quote_label(text, "beacon of democracy") == "scare"
+
+
+def test_direct_quote() -> None:
+    text = (
+        "\u201cWe will not retreat from the eastern villages, whatever the cost to the army,\u201d the "
+        "minister said."
+    )
+    assert quote_label(text, "We will not retreat from the eastern villages, whatever the cost to the army,") == (
+        "direct"
+    )
+
+
+def test_title() -> None:
+    text = "The documentary \u201cA Quiet Winter In The North\u201d opens in cinemas next week."
+    assert quote_label(text, "A Quiet Winter In The North") == "title"
+
+
+def test_rhetoric_spans_on_a_paragraph() -> None:
+    text = (
+        'The regime celebrated its "free and fair" election. Russia certainly sees South Korea as a vassal.\n'
+        '"We will not retreat from the villages," the minister told reporters on Tuesday.'
+    )
+    spans = rhetoric_spans(text)
+    labels = {(s.label, s.text) for s in spans}
+    assert ("scare_quote", '"free and fair"') in labels
+    assert ("unhedged_assertion", "Russia certainly sees South Korea as a vassal.") in labels
+    unhedged = next(s for s in spans if s.text.startswith("Russia"))
+    assert [(t, text[a:b]) for a, b, t in unhedged.cues] == [("certainly", "certainly")]
+    assert all(0.0 <= s.score <= 1.0 for s in spans)
+
+
+def test_empty_and_blank_text() -> None:
+    assert rhetoric_spans("") == []
+    assert rhetoric_spans(" \n\t ") == []
+
+
+def test_thread_safe() -> None:
+    text = 'The so-called "experts" clearly failed. They may be right.\n' * 20
+    expected = rhetoric_spans(text)
+    results: list[list] = []
+
+    def work() -> None:
+        results.append(rhetoric_spans(text))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == expected for r in results)
+
+
+_ALPHABET = st.sampled_from(
+    list("abcdefgh ABC.,;:!?\n\u2014-'\"\u201c\u201d\u2018\u2019\u00ab\u00bb()0123")
+    + ["certainly ", "may ", "said ", "so-called ", "clearly ", "\u2019s ", "I think "]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_ALPHABET, max_size=60).map("".join))
+def test_offsets_exact_on_arbitrary_text(text: str) -> None:
+    for span in rhetoric_spans(text):
+        assert span.text == text[span.start : span.end]
+        assert span.text == span.text.strip() and span.text
+        for start, end, word in span.cues:
+            assert span.start <= start < end <= span.end
+            assert text[start:end] == word
+        if span.label == "scare_quote":
+            assert any((q.start, q.end) == (span.start, span.end) for q in find_quotations(text))
+
+
+def test_fast_on_a_long_article() -> None:
+    import time
+
+    paragraph = (
+        'Officials presented rather unclear satellite images as "proof" of the build-up, '
+        "and the minister said on Tuesday that the talks would resume. The sanctions have clearly failed; "
+        '"We will not retreat," he told reporters. Critics of the "reform" say pensions may fall by a third.\n'
+    )
+    text = (paragraph * (10_000 // len(paragraph) + 1))[:10_000]
+    rhetoric_spans(text)  # loads the models
+    t0 = time.perf_counter()
+    rhetoric_spans(text)
+    assert time.perf_counter() - t0 < 0.6  # target 0.3 s; slack for a loaded test machine
+
+
+# ---------------------------------------------------------------- the recorded figures
+
+
+def _close(a, b, path: str = "") -> None:
+    if isinstance(a, dict):
+        assert set(a) == set(b), path
+        for k in a:
+            _close(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert a is not None and b is not None and math.isclose(a, b, abs_tol=1e-6), path
+    else:
+        assert a == b, path
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("kind", ["quotes", "assertions"])
+def test_report_figures_match_results_json(kind: str) -> None:
+    from slant.rhetoric.evaluation import evaluate_rhetoric
+
+    require_data(data_root() / "basil")
+    require_data(DATA_DIR / "annotations" / f"{kind}.labels.pass1.jsonl")
+    recorded = json.loads(RESULTS.read_text(encoding="utf-8"))[kind]
+    _close(evaluate_rhetoric(kind, "report"), recorded)
