@@ -103,6 +103,26 @@ class Dataset(StrEnum):
     ptc2020 = "ptc2020"
     semeval2021 = "semeval2021"
     semeval2023 = "semeval2023"
+    quotes = "quotes"  # the team's hand-labelled quotations (scare_quote)
+    assertions = "assertions"  # the team's hand-labelled sentences (unhedged_assertion)
+
+
+RHETORIC = {Dataset.quotes, Dataset.assertions}
+
+
+def run_rhetoric(dataset: Dataset, split: str, data_root: str | None, json_path: Path | None) -> None:
+    """Scare quotes / unhedged assertions on the team's sets: split is the part, "report" unless "tune"."""
+    from slant.rhetoric.evaluation import evaluate_rhetoric
+    from slant.rhetoric.tables import rhetoric_tables
+
+    part = "report" if split == "dev" else split
+    report = evaluate_rhetoric(dataset.value, part=part, root=data_root)
+    console = Console()
+    for table in rhetoric_tables(report):
+        console.print(table)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
 def _f(value: float | None) -> str:
@@ -153,7 +173,9 @@ def _run_tables(reports: list[dict[str, Any]]) -> list[Table]:
 @app.command()
 def run(
     dataset: Annotated[Dataset, typer.Option(help="Corpus to run on.")],
-    split: Annotated[str, typer.Option(help="Split to run on (dev; never tune on it).")] = "dev",
+    split: Annotated[
+        str, typer.Option(help="Split to run on (dev; never tune on it). quotes/assertions: report (= dev) or tune.")
+    ] = "dev",
     model: Annotated[
         str | None, typer.Option(help="Model folder or name ('accurate'); default: the shipped model/.")
     ] = None,
@@ -173,6 +195,9 @@ def run(
     """Run slant (and the baseline) over a split, print SI/TC/FLC tables, write predictions and a JSON report."""
     from slant.evaluation import TaggerSystem, baseline_for, evaluate, load_split
 
+    if dataset in RHETORIC:
+        run_rhetoric(dataset, split, data_root, json_path)
+        return
     try:
         docs = load_split(dataset.value, split, data_root, lang)
     except (FileNotFoundError, ValueError) as exc:

@@ -133,3 +133,18 @@ def score(
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+    model: Annotated[str | None, typer.Option(help="Model folder (default: $SLANT_MODEL or model/).")] = None,
+    max_body_bytes: Annotated[int, typer.Option(min=1, help="Largest request body accepted (413 above).")] = 1_000_000,
+    max_waiting: Annotated[int, typer.Option(min=0, help="Requests that may wait for the model (503 above).")] = 16,
+) -> None:
+    """Serve the local page and JSON API: paste an article, see its rhetoric marked."""
+    from slant.serve_cli import serve as run_server
+
+    run_server(host, port, model, max_body_bytes=max_body_bytes, max_waiting=max_waiting)
+
