@@ -209,7 +209,7 @@ def run(
         tagger = Tagger.load(model)
         systems.append(("model", TaggerSystem(tagger, name=f"slant ({tagger.model_dir.name})")))
     if baseline or baseline_only:
-        systems.append(("baseline", baseline_for(dataset.value, data_root, lang)))
+        systems.append(("baseline", baseline_for(dataset.value, data_root, lang, split)))
     reports = {}
     for key, system in systems:
         sub_out = out / key if out is not None else None

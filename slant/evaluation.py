@@ -196,11 +196,23 @@ def evaluate(
 
 
 def load_split(dataset: str, split: str, root: str | None = None, lang: str = "en") -> list[Document]:
+    """A corpus split; "val" is the part of train that training holds out for tuning (for model selection)."""
+    if split == "val":
+        from slant.train_config import TrainConfig
+        from slant.training_data import split_documents
+
+        config = TrainConfig()
+        return split_documents(load_split(dataset, "train", root, lang), config.val_fraction, config.seed)[1]
     if dataset == "semeval2023":
         return read_corpus(dataset, split, root=root, lang=lang)
     return read_corpus(dataset, split, root=root)
 
 
-def baseline_for(dataset: str, root: str | None = None, lang: str = "en") -> BaselineSystem:
-    """The baseline learns from the train split of the dataset it is evaluated on."""
-    return BaselineSystem(LexiconBaseline().fit(load_split(dataset, "train", root, lang)))
+def baseline_for(dataset: str, root: str | None = None, lang: str = "en", split: str = "dev") -> BaselineSystem:
+    """The baseline learns from the train split of the dataset it is evaluated on (minus the held-out part
+    when it is evaluated on that part)."""
+    train = load_split(dataset, "train", root, lang)
+    if split == "val":
+        held_out = {doc.id for doc in load_split(dataset, "val", root, lang)}
+        train = [doc for doc in train if doc.id not in held_out]
+    return BaselineSystem(LexiconBaseline().fit(train))

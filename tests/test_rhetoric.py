@@ -79,7 +79,10 @@ def test_assertion_features_read_the_cues() -> None:
 
 
 def test_baselines() -> None:
-    text = 'They praised the "reform" again. "This is a long quotation of five words," he said.'
+    text = (
+        'They praised the "reform" again, at length and in every provincial newspaper of the country.\n'
+        '"This is a long quotation of five words," he said.'
+    )
     ctx = TextContext.build(text)
     assert [quote_baseline(ctx, q) for q in ctx.quotations] == ["scare", "direct"]
     s = "The plan is clearly a failure."
@@ -126,8 +129,7 @@ def test_scare_quote() -> None:
 
 def test_direct_quote() -> None:
     text = (
-        "\u201cWe will not retreat from the eastern villages, whatever the cost to the army,\u201d the "
-        "minister said."
+        "\u201cWe will not retreat from the eastern villages, whatever the cost to the army,\u201d the minister said."
     )
     assert quote_label(text, "We will not retreat from the eastern villages, whatever the cost to the army,") == (
         "direct"
@@ -141,15 +143,17 @@ def test_title() -> None:
 
 def test_rhetoric_spans_on_a_paragraph() -> None:
     text = (
-        'The regime celebrated its "free and fair" election. Russia certainly sees South Korea as a vassal.\n'
+        'The so-called "experts" on the panel had never visited the region.\n'
+        "Clearly, the minister lied to parliament.\n"
         '"We will not retreat from the villages," the minister told reporters on Tuesday.'
     )
     spans = rhetoric_spans(text)
     labels = {(s.label, s.text) for s in spans}
-    assert ("scare_quote", '"free and fair"') in labels
-    assert ("unhedged_assertion", "Russia certainly sees South Korea as a vassal.") in labels
-    unhedged = next(s for s in spans if s.text.startswith("Russia"))
-    assert [(t, text[a:b]) for a, b, t in unhedged.cues] == [("certainly", "certainly")]
+    assert ("scare_quote", '"experts"') in labels
+    assert ("unhedged_assertion", "Clearly, the minister lied to parliament.") in labels
+    assert not any("retreat" in s.text for s in spans)  # a direct quote, and an attributed sentence
+    unhedged = next(s for s in spans if s.text.startswith("Clearly"))
+    assert [(t, text[a:b]) for a, b, t in unhedged.cues] == [("Clearly", "Clearly")]
     assert all(0.0 <= s.score <= 1.0 for s in spans)
 
 

@@ -106,3 +106,39 @@ def evaluate_rhetoric(kind: str, part: str = "report", root: str | None = None) 
         "baseline": scores(gold, baseline, classes, positive),
         "kappa": {"part": kappa(chosen, positive), "all": kappa(every, positive)},
     }
+
+
+RESULTS_PATH = "data/annotations/RESULTS.json"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m slant.rhetoric.evaluation [--part report] [--write]``: print the tables; ``--write`` records
+    the REPORT figures in data/annotations/RESULTS.json (what tests/test_rhetoric.py checks)."""
+    import argparse
+    import json
+
+    from rich.console import Console
+
+    from slant.config import REPO_DIR
+    from slant.rhetoric.tables import rhetoric_tables
+
+    parser = argparse.ArgumentParser(description="Score the rhetoric classifiers on the hand-labelled sets.")
+    parser.add_argument("--part", default="report", choices=("report", "tune", "all"))
+    parser.add_argument("--write", action="store_true", help=f"write {RESULTS_PATH} (report part only)")
+    args = parser.parse_args(argv)
+    reports = {kind: evaluate_rhetoric(kind, args.part) for kind in ("quotes", "assertions")}
+    console = Console()
+    for report in reports.values():
+        for table in rhetoric_tables(report):
+            console.print(table)
+    if args.write:
+        if args.part != "report":
+            raise SystemExit("--write records the report part only")
+        with open(REPO_DIR / RESULTS_PATH, "w", encoding="utf-8") as fh:
+            json.dump(reports, fh, indent=1, sort_keys=True)
+            fh.write("\n")
+        console.print(f"wrote {RESULTS_PATH}")
+
+
+if __name__ == "__main__":
+    main()

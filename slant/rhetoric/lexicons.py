@@ -51,7 +51,7 @@ def _pattern(entries: tuple[str, ...]) -> re.Pattern[str]:
         # Any run of white space between words, and either apostrophe (news text mixes ' and ’).
         words = [re.escape(w).replace("'", "['\u2019]") for w in entry.split()]
         parts.append(r"\s+".join(words))
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

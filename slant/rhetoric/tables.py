@@ -18,13 +18,13 @@ def rhetoric_tables(report: dict[str, Any]) -> list[Table]:
     main = Table(
         title=f"{kind} ({part} part, {counts['scored']} items scored, {counts['excluded_error']} 'error' left out)"
     )
-    main.add_column("class")
+    main.add_column("class", no_wrap=True)
     for system in ("model", "baseline"):
         for col in ("P", "R", "F1"):
-            main.add_column(f"{system} {col}", justify="right")
+            main.add_column(f"{system[:5]} {col}", justify="right", no_wrap=True)
     main.add_column("gold", justify="right")
     pos = report["positive_class"]
-    rows = [(f"{pos} (positive: {report['span_label']})", report["model"]["positive"], report["baseline"]["positive"])]
+    rows = [(f"{pos} vs rest", report["model"]["positive"], report["baseline"]["positive"])]
     rows += [
         (c, report["model"]["per_class"][c], report["baseline"]["per_class"][c]) for c in report["model"]["per_class"]
     ]

@@ -11,7 +11,8 @@ Quotations:
 - PTC train: a short quotation covered by a technique span, with no reporting verb, "call" or ", he said"
   nearby, is ``scare``.
 - All of these: a Title-Case quotation after "the film", "titled", "Operation" ... is ``title``; one after
-  "the word", "the term" ... is ``mention`` (rules, to give the rare classes some weight).
+  "the word", "the term" ... is ``mention``; a plain phrase after "so-called", "supposedly", "what they
+  call" is ``scare`` (rules from the guidelines, to give the rare classes some weight).
 
 Sentences: SFU and BioScope speculation cues (epistemic ones only) and Pei & Jurgens low certainty give
 ``hedged``; PolNeAR content spans give ``attributed``; PTC technique spans, BASIL lexical spans, Pei & Jurgens
@@ -150,9 +151,11 @@ def _cap(examples: list[WeakExample], n: int, rng: random.Random) -> list[WeakEx
 
 
 def _quote_rule_label(f: dict[str, float]) -> str | None:
-    """Title and mention by rule (the corpora do not label them)."""
+    """Title, mention and the guidelines' explicit scare cues by rule (the corpora do not label them)."""
     if f.get("title_before") and f.get("title_case"):
         return "title"
+    if (f.get("so_called") or f.get("distance_before") or f.get("what_they_call")) and not f.get("title_case"):
+        return "scare"  # guidelines 2.4: "so-called", "alleged", "supposed", "what they call" + a plain phrase
     if f.get("mention_cue") and not f.get("attr_sentence") and f.get("len=1", 0) + f.get("len=2", 0):
         return "mention"
     return None
