@@ -7,10 +7,10 @@ import math
 import threading
 
 import pytest
+from conftest import require_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import require_data
 from slant.config import DATA_DIR, DEFAULT_MODEL_DIR, data_root
 from slant.quotes import find_quotations
 from slant.rhetoric import load_classifiers, rhetoric_spans

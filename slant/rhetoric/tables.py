@@ -19,10 +19,10 @@ def rhetoric_tables(report: dict[str, Any]) -> list[Table]:
         title=f"{kind} ({part} part, {counts['scored']} items scored, {counts['excluded_error']} 'error' left out)"
     )
     main.add_column("class", no_wrap=True)
+    main.add_column("gold", justify="right")
     for system in ("model", "baseline"):
         for col in ("P", "R", "F1"):
             main.add_column(f"{system[:5]} {col}", justify="right", no_wrap=True)
-    main.add_column("gold", justify="right")
     pos = report["positive_class"]
     rows = [(f"{pos} vs rest", report["model"]["positive"], report["baseline"]["positive"])]
     rows += [
@@ -31,16 +31,16 @@ def rhetoric_tables(report: dict[str, Any]) -> list[Table]:
     for name, m, b in rows:
         main.add_row(
             name,
+            str(m["n_gold"]),
             _f(m["precision"]),
             _f(m["recall"]),
             _f(m["f1"]),
             _f(b["precision"]),
             _f(b["recall"]),
             _f(b["f1"]),
-            str(m["n_gold"]),
         )
-    main.add_row("macro F1", "", "", _f(report["model"]["macro_f1"]), "", "", _f(report["baseline"]["macro_f1"]), "")
-    main.add_row("accuracy", "", "", _f(report["model"]["accuracy"]), "", "", _f(report["baseline"]["accuracy"]), "")
+    main.add_row("macro F1", "", "", "", _f(report["model"]["macro_f1"]), "", "", _f(report["baseline"]["macro_f1"]))
+    main.add_row("accuracy", "", "", "", _f(report["model"]["accuracy"]), "", "", _f(report["baseline"]["accuracy"]))
 
     confusion = Table(title=f"{kind}: model confusion (rows gold, columns predicted)")
     classes = list(report["model"]["confusion"])
