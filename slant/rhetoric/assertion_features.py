@@ -55,7 +55,24 @@ _STOP = frozenset(
         "be",
     ]
 )
+# Site furniture, not the author's claim (guidelines: a byline or navigation text is not a usable sentence):
+# where the article came from, copyright and disclaimer notes, calls to share, subscribe or donate.
+_BOILERPLATE = re.compile(
+    r"\b(?:(?:original )?source of this article|this article (?:was|is|first) (?:originally |first )?"
+    r"(?:published|appeared|posted)|(?:first|originally) (?:published|appeared) (?:on|in|at)\b|"
+    r"all rights reserved|copyright\b|copyrighted material|disclaimer\b|click (?:here|the)\b|"
+    r"subscribe to|sign up for|our newsletter|follow us on|share this article|forward this article|"
+    r"support (?:our|independent) (?:work|journalism|media)|make a donation|donate (?:to|now)|"
+    r"for media inquiries|is a regular contributor|research associate of|(?:image|photo|featured image) "
+    r"(?:credit|source|is from)|(?:image|photo)s? courtesy of)",
+    re.IGNORECASE,
+)
 _LEN_BINS = ((5, "1-5"), (12, "6-12"), (25, "13-25"), (40, "26-40"))
+
+
+def is_boilerplate(sentence: str) -> bool:
+    """Is this sentence site furniture (source line, copyright, disclaimer, subscribe/donate call)?"""
+    return _BOILERPLATE.search(sentence) is not None
 
 
 def _len_bin(n: int) -> str:
@@ -142,7 +159,7 @@ def assertion_features(
     paragraph = text[lo:hi].lstrip()
     if paragraph[:1] in "\"\u201c\u2018'\u00ab":
         f["paragraph_opens_quote"] = 1.0
-        if cue_matcher().patterns["attribution"].search(text, end, hi):
+        if cue_matcher().search("attribution", text, end, hi):
             f["paragraph_quote_attributed_later"] = 1.0
     if _SECOND_PERSON.search(s):
         f["second_person"] = 1.0

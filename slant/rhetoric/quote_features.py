@@ -13,7 +13,7 @@ import re
 
 from slant.quotes import Quotation
 from slant.rhetoric.context import TextContext
-from slant.rhetoric.lexicons import cue_matcher
+from slant.rhetoric.lexicons import NOUN_HOMOGRAPHS, cue_matcher, is_noun_use
 
 _WORD = re.compile(r"[^\W_][\w'\u2019-]*")
 _FUNCTION = frozenset(
@@ -108,6 +108,19 @@ _SPEECH = re.compile(
     r"compar\w*|characteriz\w*|refer\w*|vow\w*|demand\w*|complain\w*)\b",
     re.IGNORECASE,
 )
+# Speech words that are also plural nouns ("such claims", "calls for", "the quotes"): no speaker in that use.
+_SPEECH_NOUNS = NOUN_HOMOGRAPHS | {"quotes", "calls", "demands", "promises", "pledges", "vows", "orders"}
+
+
+def _speech(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """Speech and stance verbs in ``text[start:end]``, leaving out plural-noun uses of the homographs."""
+    return [
+        m
+        for m in _SPEECH.finditer(text, start, end)
+        if m.group().lower() not in _SPEECH_NOUNS or not is_noun_use(text, m.start(), m.end())
+    ]
+
+
 _ACRONYM = re.compile(r"^[A-Z]{2,5}$")
 _AS_BEFORE = re.compile(r"\b(?:as|like)\s*$", re.IGNORECASE)
 _CALL_BEFORE = re.compile(
@@ -196,22 +209,21 @@ def quote_features(ctx: TextContext, q: Quotation, inner_words: bool = False) ->
     right = text[q.end : line_hi]
     near_left, near_right = left[-60:], right[:60]
     matcher = cue_matcher()
-    attr_left = matcher.patterns["attribution"].search(near_left)
-    attr_right = matcher.patterns["attribution"].search(near_right)
+    attr_left = matcher.search("attribution", text, q.start - len(near_left), q.start)
+    attr_right = matcher.search("attribution", text, q.end, q.end + len(near_right))
     if attr_left:
         f["attr_left"] = 1.0
-        if len(near_left) - attr_left.end() <= 25:
+        if q.start - attr_left.end() <= 25:
             f["attr_left_adjacent"] = 1.0
     if attr_right:
         f["attr_right"] = 1.0
     if _SAID_AFTER.match(right):
         f["said_after"] = 1.0
     sent_lo, sent_hi = ctx.sentence_span(q.start, q.end)
-    sentence = text[sent_lo:sent_hi]
-    if matcher.patterns["attribution"].search(sentence):
+    if matcher.search("attribution", text, sent_lo, sent_hi):
         f["attr_sentence"] = 1.0
     if not (attr_left or attr_right or f.get("attr_sentence")):
-        if matcher.patterns["attribution"].search(text[line_lo:line_hi]):
+        if matcher.search("attribution", text, line_lo, line_hi):
             f["attr_paragraph_only"] = 1.0
         else:
             f["no_attribution"] = 1.0
@@ -249,14 +261,15 @@ def quote_features(ctx: TextContext, q: Quotation, inner_words: bool = False) ->
         f[f"R2={rw[1]}"] = 1.0
     if not left.strip():
         f["line_start"] = 1.0
-    speech_before = list(_SPEECH.finditer(text, sent_lo, q.start))
+    speech_before = _speech(text, sent_lo, q.start)
     if speech_before:
         f["speech_verb_before"] = 1.0
         if q.start - speech_before[-1].end() <= 40:
             f["speech_verb_near_before"] = 1.0
-    if _SPEECH.search(text, q.end, sent_hi):
+    speech_after = _speech(text, q.end, sent_hi)
+    if speech_after:
         f["speech_verb_after"] = 1.0
-    if not speech_before and not _SPEECH.search(text, q.end, sent_hi) and not attr_left and not attr_right:
+    if not speech_before and not speech_after and not attr_left and not attr_right:
         f["no_speech_in_sentence"] = 1.0
     if _ACRONYM.match(inner.strip()):
         f["acronym"] = 1.0

@@ -9,7 +9,7 @@ Quotations:
 - BASIL: a loaded-wording (lexical) span inside a speaker's quote is ``direct``; a short quotation that is a
   lexical span outside any speaker's quote and has no reporting verb nearby is ``scare``.
 - PTC train: a short quotation covered by a technique span, with no reporting verb, "call" or ", he said"
-  nearby, is ``scare``.
+  nearby (and, when other quotations share its sentence, no speech verb in the sentence), is ``scare``.
 - All of these: a Title-Case quotation after "the film", "titled", "Operation" ... is ``title``; one after
   "the word", "the term" ... is ``mention``; a plain phrase after "so-called", "supposedly", "what they
   call" is ``scare`` (rules from the guidelines, to give the rare classes some weight).
@@ -218,7 +218,10 @@ def _ptc_quotes(root: str | None, inner_words: bool) -> Iterator[WeakExample]:
                     s.start <= q.inner_start + 1 and q.inner_end - 1 <= s.end and s.end - s.start < q.end - q.start + 40
                     for s in doc.spans
                 )
-                if covered and not f.get("sentence_whole") and not f.get("other_quotes_in_sentence"):
+                # Several quotations in one sentence are usually one speaker's words, unless no speaker is
+                # in the sentence at all (an author stringing their own scare quotes together).
+                several = f.get("other_quotes_in_sentence") and not f.get("no_speech_in_sentence")
+                if covered and not f.get("sentence_whole") and not several:
                     label = "scare"
             if label:
                 yield WeakExample(f, label, "ptc", f"ptc/{doc.id}")
