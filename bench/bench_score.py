@@ -217,8 +217,8 @@ def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: l
     return report
 
 
-def synthetic_docs(folder: Path, n: int, seed: int = 7) -> None:
-    """n documents of 200-500 words from a small vocabulary with some loaded words, in 100-file subfolders."""
+def synthetic_docs(folder: Path, n: int, words: tuple[int, int] = (200, 500), seed: int = 7) -> None:
+    """n documents of words[0]-words[1] words from a small vocabulary with loaded words, in 100-file subfolders."""
     rng = random.Random(seed)
     vocab = " ".join(
         [
@@ -231,7 +231,7 @@ def synthetic_docs(folder: Path, n: int, seed: int = 7) -> None:
     for i in range(n):
         sub = folder / f"{i // 100:04d}"
         sub.mkdir(parents=True, exist_ok=True)
-        words = [rng.choice(vocab) for _ in range(rng.randint(200, 500))]
+        words = [rng.choice(vocab) for _ in range(rng.randint(*words))]
         sentences = [" ".join(words[j : j + 15]).capitalize() + "." for j in range(0, len(words), 15)]
         (sub / f"doc{i:05d}.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
 
@@ -243,7 +243,7 @@ def phase_memory(args: argparse.Namespace) -> dict:
     runner.load_tagger = lambda model, window_batch_size: tagger
     with tempfile.TemporaryDirectory() as tmp:
         inputs = Path(tmp) / "in"
-        synthetic_docs(inputs, args.memory_docs)
+        synthetic_docs(inputs, args.memory_docs, tuple(args.memory_words))
         rss_before = peak_rss_mb()
         options = runner.ScoreOptions(paths=[inputs], out=Path(tmp) / "out", batch_size=args.batch_size, progress=False)
         started = time.perf_counter()
@@ -275,6 +275,10 @@ def main() -> None:
     ap.add_argument("--model", default=os.environ.get("SLANT_MODEL"), help="model folder (default: shipped)")
     ap.add_argument("--docs", type=int, default=75, help="PTC dev articles to score")
     ap.add_argument("--memory-docs", type=int, default=10_000, help="synthetic documents for the memory run (0: skip)")
+    ap.add_argument(
+        "--memory-words", type=int, nargs=2, default=[200, 500], metavar=("MIN", "MAX"),
+        help="length range of the synthetic documents (shorter: a quicker memory run over as many documents)",
+    )
     ap.add_argument("--batch-size", type=int, default=16, help="documents per classify_batch call")
     ap.add_argument("--channels", nargs="+", default=["any"], help="channels whose spans are compared")
     ap.add_argument("--check-paragraphs", type=int, default=500, help="paragraphs in the exact span check")
@@ -290,6 +294,8 @@ def main() -> None:
         str(args.memory_docs),
         "--batch-size",
         str(args.batch_size),
+        "--memory-words",
+        *map(str, args.memory_words),
     ]
     argv += ["--check-paragraphs", str(args.check_paragraphs), "--channels", *args.channels] + (
         ["--model", args.model] if args.model else []
