@@ -217,8 +217,8 @@ def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: l
     return report
 
 
-def synthetic_docs(folder: Path, n: int, words: tuple[int, int] = (200, 500), seed: int = 7) -> None:
-    """n documents of words[0]-words[1] words from a small vocabulary with loaded words, in 100-file subfolders."""
+def synthetic_docs(folder: Path, n: int, length: tuple[int, int] = (200, 500), seed: int = 7) -> None:
+    """n documents of length[0]-length[1] words from a small vocabulary with loaded words, in 100-file subfolders."""
     rng = random.Random(seed)
     vocab = " ".join(
         [
@@ -231,7 +231,7 @@ def synthetic_docs(folder: Path, n: int, words: tuple[int, int] = (200, 500), se
     for i in range(n):
         sub = folder / f"{i // 100:04d}"
         sub.mkdir(parents=True, exist_ok=True)
-        words = [rng.choice(vocab) for _ in range(rng.randint(*words))]
+        words = [rng.choice(vocab) for _ in range(rng.randint(*length))]
         sentences = [" ".join(words[j : j + 15]).capitalize() + "." for j in range(0, len(words), 15)]
         (sub / f"doc{i:05d}.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
 
