@@ -64,10 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     from slant.training import fit, retune  # heavy imports after argument parsing, so --help is instant
 
     started = time.time()
-    if args.tune_only:
-        output = retune(config, Path(config.output_dir))
-    else:
-        output = fit(config, resume=args.resume)
+    output = retune(config, Path(config.output_dir)) if args.tune_only else fit(config, resume=args.resume)
     print(f"model written to {output} in {time.time() - started:.0f} s")
     return 0
 

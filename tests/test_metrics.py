@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require_data
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,17 +20,7 @@ from slant.semeval_format import SIRecord, TCRecord, read_si, read_tc
 REPO = Path(__file__).resolve().parents[1]
 
 
-# --- locating ../shared data (stand-in for the helper tests/conftest.py will provide) ---
-
-
-def _need(path: Path) -> Path:
-    """Skip when the shared data is missing; under CI that is a failure, not a skip."""
-    if path.exists():
-        return path
-    msg = f"test data not found: {path}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(msg)
-    pytest.skip(msg)
+_need = require_data  # skips outside CI, fails under CI=true when ../shared is missing
 
 
 def _dev(name: str) -> Path:

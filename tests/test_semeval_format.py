@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import require_data
 
 from slant.config import data_root
 from slant.semeval_format import (
@@ -22,18 +23,7 @@ from slant.semeval_format import (
     write_tc,
 )
 
-
-def _need(path: Path) -> Path:
-    """Skip a test whose ../shared data is missing; under CI missing data is a failure, not a skip.
-
-    Stand-in for the shared helper tests/conftest.py will provide.
-    """
-    if path.exists():
-        return path
-    msg = f"test data not found: {path}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(msg)
-    pytest.skip(msg)
+_need = require_data  # skips outside CI, fails under CI=true when ../shared is missing
 
 
 def _dev(name: str) -> Path:
@@ -86,9 +76,7 @@ def test_tc_error_from_file_names_path_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.labels"
     # A comma-separated row is one column to a TAB-only splitter.
     path.write_text("1\tDoubt\t0\t3\n\n1,Doubt,4,9\n")
-    with pytest.raises(
-        SemEvalFormatError, match=re.escape(f"{path}:3: expected 4 TAB-separated columns, found 1")
-    ):
+    with pytest.raises(SemEvalFormatError, match=re.escape(f"{path}:3: expected 4 TAB-separated columns, found 1")):
         read_tc(path)
     path.write_text("1\tDoubt\t9\t3\n")
     with pytest.raises(SemEvalFormatError, match=r":1: offsets must satisfy 0 <= start < end, got 9, 3"):
