@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+ANY_CHANNEL = "any"  # channel 0: "some technique here" (the SemEval SI task)
+
 # Features appended to a pooled span before its technique is predicted. Repetition is the one technique a
 # reader recognises by looking elsewhere in the article, so the span head is told how often the phrase recurs.
 N_SPAN_FEATURES = 3
@@ -14,9 +16,7 @@ class SpanTagger(nn.Module):
     """Token head: one sigmoid per channel (channel 0 = any technique, the SI task), so spans may overlap and
     carry several techniques. Span head: softmax over the techniques for a given span (the TC task)."""
 
-    def __init__(
-        self, encoder: nn.Module, hidden_size: int, n_channels: int, n_span_labels: int, dropout: float
-    ):
+    def __init__(self, encoder: nn.Module, hidden_size: int, n_channels: int, n_span_labels: int, dropout: float):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)

@@ -15,12 +15,11 @@ from transformers import AutoTokenizer
 from slant.config import DEFAULT_MODEL_DIR, default_model_dir
 from slant.decoding import decode_runs
 from slant.encoder import BaseEncoder, resolve_base_model, verified_model_dir
-from slant.model import SpanTagger, pool_span, span_features
+from slant.model import ANY_CHANNEL, SpanTagger, pool_span, span_features
 from slant.network import build_network
 from slant.spans import Span
-from slant.windows import TokenizedText, Window, char_span_to_tokens, make_windows, tokenize_batch
+from slant.windows import TokenizedText, Window, char_span_to_tokens, make_windows, pack_windows, tokenize_batch
 
-ANY_CHANNEL = "any"  # channel 0: "some technique here" (the SI task)
 NAMED_MODELS = {"default": DEFAULT_MODEL_DIR, "accurate": DEFAULT_MODEL_DIR.parent / "model-accurate"}
 
 
@@ -52,9 +51,7 @@ class ModelConfig:
     @classmethod
     def read(cls, path: Path) -> ModelConfig:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            **{k: data[k] for k in cls.__dataclass_fields__ if k != "extra"}, extra=data.get("extra", {})
-        )
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k != "extra"}, extra=data.get("extra", {}))
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -103,9 +100,7 @@ class Tagger:
             raise FileNotFoundError(f"no slant model at {folder}: {config_path} is missing{hint}")
         config = ModelConfig.read(config_path)
         base_dir = base_dir_for(config.base)
-        network = build_network(
-            base_dir, len(config.channels), len(config.span_labels), config.dropout, config.lora
-        )
+        network = build_network(base_dir, len(config.channels), len(config.span_labels), config.dropout, config.lora)
         state = load_file(str(folder / "weights.safetensors"))
         missing = set(state) - {name for name, _ in network.named_parameters()}
         if missing:
@@ -140,15 +135,8 @@ class Tagger:
         pad_id = self.tokenizer.pad_token_id or 0
         for batch_start in range(0, len(windows), self.batch_size):
             batch = windows[batch_start : batch_start + self.batch_size]
-            width = max(w.token_end - w.token_start for w in batch) + 2
-            input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-            attention = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, w in enumerate(batch):
-                ids = tokens[w.doc_index].input_ids[w.token_start : w.token_end]
-                input_ids[row, 0] = cls_id
-                input_ids[row, 1 : len(ids) + 1] = torch.from_numpy(ids)
-                input_ids[row, len(ids) + 1] = sep_id
-                attention[row, : len(ids) + 2] = 1
+            pieces = [tokens[w.doc_index].input_ids[w.token_start : w.token_end] for w in batch]
+            input_ids, attention = pack_windows(pieces, cls_id, sep_id, pad_id)
             with self._lock:
                 hidden = self.network.encode(input_ids, attention)
                 probs = torch.sigmoid(self.network.token_logits(hidden)).numpy()
@@ -184,9 +172,7 @@ class Tagger:
             settings["threshold"],
             max_gap=settings.get("max_gap", 0),
         )
-        return [
-            Span.from_text(pred.text, r.start, r.end, channel, self.calibrate(channel, r.score)) for r in runs
-        ]
+        return [Span.from_text(pred.text, r.start, r.end, channel, self.calibrate(channel, r.score)) for r in runs]
 
     def technique_channels(self) -> list[str]:
         return [c for c in self.config.channels if c != ANY_CHANNEL]
@@ -213,22 +199,16 @@ class Tagger:
         """Spans of any technique (channel 0), the SemEval SI task."""
         return [self.channel_spans(pred, ANY_CHANNEL) for pred in self.predict_tokens(list(texts))]
 
-    def span_probabilities(
-        self, pred: TokenPredictions, spans: list[tuple[int, int]]
-    ) -> list[dict[str, float]]:
+    def span_probabilities(self, pred: TokenPredictions, spans: list[tuple[int, int]]) -> list[dict[str, float]]:
         if pred.hidden is None:
             raise ValueError("span probabilities need predictions made with with_hidden=True")
         results = []
         for start, end in spans:
             if not 0 <= start < end <= len(pred.text):
-                raise ValueError(
-                    f"span ({start}, {end}) is not inside the text of {len(pred.text)} characters"
-                )
+                raise ValueError(f"span ({start}, {end}) is not inside the text of {len(pred.text)} characters")
             token_range = char_span_to_tokens(pred.tokens.offsets, start, end)
             if token_range is None:  # only whitespace or characters the tokenizer drops: no evidence
-                results.append(
-                    {label: 1.0 / len(self.config.span_labels) for label in self.config.span_labels}
-                )
+                results.append({label: 1.0 / len(self.config.span_labels) for label in self.config.span_labels})
                 continue
             first, last = token_range
             pooled = pool_span(pred.hidden, first, last)

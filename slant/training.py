@@ -26,6 +26,7 @@ from slant.tagger import ModelConfig, Tagger
 from slant.train_config import TrainConfig
 from slant.training_data import ChannelSpec, build_dataset, channel_spec, split_documents
 from slant.tuning import tune
+from slant.windows import pack_windows
 
 log = logging.getLogger("slant.train")
 
@@ -85,18 +86,12 @@ def bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random, po
 
 
 def collate(rows: list[dict], cls_id: int, sep_id: int, pad_id: int, n_channels: int) -> dict:
-    width = max(len(r["input_ids"]) for r in rows) + 2
-    batch = len(rows)
-    input_ids = torch.full((batch, width), pad_id, dtype=torch.long)
-    attention = torch.zeros((batch, width), dtype=torch.long)
+    input_ids, attention = pack_windows([r["input_ids"] for r in rows], cls_id, sep_id, pad_id)
+    batch, width = input_ids.shape
     targets = torch.zeros((batch, width, n_channels))
     token_mask = torch.zeros((batch, width))
     for i, row in enumerate(rows):
         n = len(row["input_ids"])
-        input_ids[i, 0] = cls_id
-        input_ids[i, 1 : n + 1] = torch.tensor(row["input_ids"])
-        input_ids[i, n + 1] = sep_id
-        attention[i, : n + 2] = 1
         if n:
             targets[i, 1 : n + 1] = torch.tensor(row["targets"])
         token_mask[i, 1 : n + 1] = 1.0

@@ -10,10 +10,9 @@ from datasets import Dataset
 
 from slant import taxonomy
 from slant.corpora.base import Document
-from slant.model import span_features
+from slant.model import ANY_CHANNEL, span_features
 from slant.windows import char_span_to_tokens, make_windows, token_char_labels, tokenize
 
-ANY_CHANNEL = "any"
 EXAMPLE_KEYS = (
     "input_ids",
     "targets",
@@ -65,9 +64,7 @@ def channel_spec(corpora: list[str]) -> ChannelSpec:
     return ChannelSpec(channels, annotated)
 
 
-def split_documents(
-    docs: list[Document], fraction: float, seed: int
-) -> tuple[list[Document], list[Document]]:
+def split_documents(docs: list[Document], fraction: float, seed: int) -> tuple[list[Document], list[Document]]:
     """A seeded held-out part of train, for thresholds and calibration (dev is never used for tuning)."""
     order = list(range(len(docs)))
     random.Random(seed).shuffle(order)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +81,20 @@ def char_span_to_tokens(offsets: np.ndarray, start: int, end: int) -> tuple[int,
     if len(inside) == 0:
         return None
     return int(inside[0]), int(inside[-1]) + 1
+
+
+def pack_windows(pieces: list, cls_id: int, sep_id: int, pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Wrap each window's word-piece ids in [CLS] ... [SEP] and pad to the longest: (input_ids, attention).
+
+    Training and inference share this, so the model always sees windows laid out the same way.
+    """
+    width = max(len(ids) for ids in pieces) + 2
+    input_ids = torch.full((len(pieces), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(pieces), width), dtype=torch.long)
+    for row, ids in enumerate(pieces):
+        n = len(ids)
+        input_ids[row, 0] = cls_id
+        input_ids[row, 1 : n + 1] = torch.as_tensor(ids, dtype=torch.long)
+        input_ids[row, n + 1] = sep_id
+        attention[row, : n + 2] = 1
+    return input_ids, attention
