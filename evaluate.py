@@ -180,6 +180,10 @@ def run(
         str | None, typer.Option(help="Model folder or name ('accurate'); default: the shipped model/.")
     ] = None,
     lang: Annotated[str, typer.Option(help="Language, for semeval2023.")] = "en",
+    profile: Annotated[
+        str | None,
+        typer.Option(help="Decoding profile (news, memes); default: the dataset's genre (memes for semeval2021)."),
+    ] = None,
     baseline: Annotated[bool, typer.Option(help="Also run the train-lexicon baseline, the floor.")] = True,
     baseline_only: Annotated[bool, typer.Option(help="Run only the baseline (no model needed).")] = False,
     data_root: Annotated[
@@ -193,7 +197,7 @@ def run(
     ] = None,
 ) -> None:
     """Run slant (and the baseline) over a split, print SI/TC/FLC tables, write predictions and a JSON report."""
-    from slant.evaluation import TaggerSystem, baseline_for, evaluate, load_split
+    from slant.evaluation import DATASET_PROFILE, TaggerSystem, baseline_for, evaluate, load_split
 
     if dataset in RHETORIC:
         run_rhetoric(dataset, split, data_root, json_path)
@@ -206,8 +210,12 @@ def run(
     if not baseline_only:
         from slant.tagger import Tagger
 
-        tagger = Tagger.load(model)
-        systems.append(("model", TaggerSystem(tagger, name=f"slant ({tagger.model_dir.name})")))
+        profile = profile or DATASET_PROFILE[dataset.value]
+        try:
+            tagger = Tagger.load(model, profile=profile)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--profile") from exc
+        systems.append(("model", TaggerSystem(tagger, name=f"slant ({tagger.model_dir.name}, {profile} profile)")))
     if baseline or baseline_only:
         systems.append(("baseline", baseline_for(dataset.value, data_root, lang, split)))
     reports = {}

@@ -63,7 +63,7 @@ def phase_runner(args: argparse.Namespace) -> dict:
     files = dev_articles(args.docs)
     texts = [f.read_text(encoding="utf-8") for f in files]
     tokens = count_tokens(tagger, texts)
-    runner.load_tagger = lambda model, window_batch_size: tagger  # already loaded: time the scoring only
+    runner.load_tagger = lambda *args: tagger  # already loaded: time the scoring only
     with tempfile.TemporaryDirectory() as tmp:
         inputs = Path(tmp) / "in"
         inputs.mkdir()
@@ -240,7 +240,7 @@ def phase_memory(args: argparse.Namespace) -> dict:
     from slant.batch import runner
 
     tagger = load(args.model)
-    runner.load_tagger = lambda model, window_batch_size: tagger
+    runner.load_tagger = lambda *args: tagger
     with tempfile.TemporaryDirectory() as tmp:
         inputs = Path(tmp) / "in"
         synthetic_docs(inputs, args.memory_docs, tuple(args.memory_words))

@@ -92,12 +92,16 @@ def score(
         int, typer.Option(min=0, help="Articles shown in full in report.html.")
     ] = DEFAULT_REPORT_MAX_DOCS,
     window_batch_size: Annotated[int | None, typer.Option(min=1, help="Model windows per forward pass.")] = None,
+    profile: Annotated[
+        str, typer.Option(help="Decoding profile: news (articles) or memes (short social-media texts).")
+    ] = "news",
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Score the .txt, .md and .html documents under PATHS; write spans.jsonl, summary.csv, report.html."""
     from slant.batch import ScoreOptions, exit_code, run
     from slant.batch.outputs import SPANS_FILE
     from slant.config import default_model_dir
+    from slant.profiles import get_profile
 
     for path in paths:
         if not os.path.lexists(path):  # lexists: a broken symlink argument becomes an error row, not a usage error
@@ -106,6 +110,10 @@ def score(
     model_dir = model or default_model_dir()
     if model_dir and not (model_dir / "config.json").is_file() and str(model) not in ("default", "accurate"):
         raise typer.BadParameter(f"no slant model at {model_dir} (config.json is missing)", param_hint="--model")
+    try:
+        get_profile(profile)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--profile") from exc
     spans = out / SPANS_FILE
     if resume and overwrite:
         raise typer.BadParameter("--resume and --overwrite exclude each other", param_hint="--resume")
@@ -124,6 +132,7 @@ def score(
         max_bytes=max_bytes,
         report_max_docs=report_max_docs,
         window_batch_size=window_batch_size,
+        profile=profile,
         progress=progress,
     )
     stats = run(options)

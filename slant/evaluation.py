@@ -17,6 +17,8 @@ from slant.semeval_format import SIRecord, TCRecord, write_si, write_tc
 
 # The scheme each dataset's gold is written in; predictions are converted into it with taxonomy.convert.
 DATASET_SCHEME = {"ptc2020": "semeval2020", "semeval2021": "semeval2021", "semeval2023": "semeval2023"}
+# The decoding profile (slant.profiles) that matches each dataset's genre.
+DATASET_PROFILE = {"ptc2020": "news", "semeval2021": "memes", "semeval2023": "news"}
 
 
 @dataclass

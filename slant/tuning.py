@@ -100,11 +100,16 @@ def _joint_ascent(
 
 
 def tune(
-    tagger, val: list[tuple[str, Document]], spec: ChannelSpec, output_corpora: tuple[str, ...] = ("ptc2020",)
+    tagger,
+    val: list[tuple[str, Document]],
+    spec: ChannelSpec,
+    output_corpora: tuple[str, ...] = ("ptc2020",),
+    home: str | None = None,
 ) -> tuple[dict, dict, dict]:
     """``output_corpora``: the genres slant reports on. A channel none of them annotates (e.g. `smears`, learnt
     from memes only) still shapes the shared encoder in training but is switched off: nothing shows how it
-    behaves on news, and on articles it fires on whole paragraphs."""
+    behaves on news, and on articles it fires on whole paragraphs. ``home``: tune every channel on this
+    corpus's documents instead of each channel's first corpus (a decoding profile for one genre)."""
     predictions = tagger.predict_tokens([doc.text for _, doc in val])
     thresholds: dict[str, dict] = {}
     calibration: dict[str, dict] = {}
@@ -114,7 +119,7 @@ def tune(
     best: dict[str, tuple[float, int]] = {}
     gold: dict[str, dict[int, list[tuple[int, int]]]] = {}
     for index, channel in enumerate(spec.channels):
-        corpus = home_corpus(channel, spec)
+        corpus = home or home_corpus(channel, spec)
         if not any(channel in spec.annotated.get(c, ()) for c in output_corpora):
             thresholds[channel] = dict(OFF)
             report[channel] = {"home": corpus, "setting": "off", "note": "not annotated in the output genres"}

@@ -69,8 +69,8 @@ def cached_tagger(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @functools.cache
-def _cached_load(model: Path | None, window_batch_size: int | None):
-    return _original_load(model, window_batch_size)
+def _cached_load(model: Path | None, window_batch_size: int | None, profile: str = "news"):
+    return _original_load(model, window_batch_size, profile)
 
 
 _original_load = runner_module.load_tagger
@@ -196,6 +196,8 @@ def test_exit_codes(model_dir: Path, clean_reference: tuple[Path, Path], tmp_pat
     assert code == 2
     code, _ = score(str(root), "--out", str(tmp_path / "o3"), "--workers", "0")
     assert code == 2
+    code, output = score(str(root), "--out", str(tmp_path / "o4"), "--model", str(model_dir), "--profile", "tweets")
+    assert code == 2 and "tweets" in output
     # An existing spans.jsonl is neither appended to nor clobbered without --resume / --overwrite.
     code, _ = score(str(root), "--out", str(clean_reference[1]), "--model", str(model_dir))
     assert code == 2

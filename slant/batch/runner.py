@@ -54,6 +54,7 @@ class ScoreOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     report_max_docs: int = DEFAULT_REPORT_MAX_DOCS
     window_batch_size: int | None = None  # windows per forward pass (Tagger.batch_size); None keeps its default
+    profile: str = "news"  # decoding profile (slant.profiles)
     progress: bool = True
 
 
@@ -99,7 +100,7 @@ def score_texts(tagger: Any, texts: list[str]) -> list[Result]:
     return results
 
 
-def load_tagger(model: Path | None, window_batch_size: int | None) -> Any:
+def load_tagger(model: Path | None, window_batch_size: int | None, profile: str = "news") -> Any:
     from transformers.utils import logging as hf_logging
 
     from slant.tagger import Tagger  # torch loads only once scoring starts (--help stays instant)
@@ -107,7 +108,7 @@ def load_tagger(model: Path | None, window_batch_size: int | None) -> Any:
     # The encoder's load report and weight-loading bar would bury the progress bar of a batch run.
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    tagger = Tagger.load(model)
+    tagger = Tagger.load(model, profile=profile)
     if window_batch_size:
         tagger.batch_size = window_batch_size
     return tagger
@@ -116,14 +117,14 @@ def load_tagger(model: Path | None, window_batch_size: int | None) -> Any:
 _worker_tagger: Any = None
 
 
-def _init_worker(model: Path | None, window_batch_size: int | None, threads: int) -> None:
+def _init_worker(model: Path | None, window_batch_size: int | None, profile: str, threads: int) -> None:
     # Ctrl-C reaches the whole process group: the parent handles it and stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import torch
 
     torch.set_num_threads(threads)  # N workers share the cores instead of each taking all of them
     global _worker_tagger
-    _worker_tagger = load_tagger(model, window_batch_size)
+    _worker_tagger = load_tagger(model, window_batch_size, profile)
 
 
 def _worker_score(texts: list[str]) -> list[Result]:
@@ -235,7 +236,7 @@ def _terminate_pool(pool: ProcessPoolExecutor) -> None:
 
 def _score_loop(options: ScoreOptions, batches: Iterator[list[_Item]], sink: _Sink) -> None:
     if options.workers <= 1:
-        tagger = load_tagger(options.model, options.window_batch_size)
+        tagger = load_tagger(options.model, options.window_batch_size, options.profile)
         for items in batches:
             texts = [i.doc.text for i in items if i.action == "score"]
             results = score_texts(tagger, texts) if texts else []  # type: ignore[arg-type]
@@ -247,7 +248,7 @@ def _score_loop(options: ScoreOptions, batches: Iterator[list[_Item]], sink: _Si
         max_workers=options.workers,
         mp_context=multiprocessing.get_context("spawn"),  # no fork of a process that may hold threads
         initializer=_init_worker,
-        initargs=(options.model, options.window_batch_size, threads),
+        initargs=(options.model, options.window_batch_size, options.profile, threads),
     )
     pending: collections.deque[tuple[list[_Item], Future | None]] = collections.deque()
     try:
