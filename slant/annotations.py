@@ -71,6 +71,24 @@ def _polnear_dev(root: str | None) -> list[Document]:
     return read_polnear("dev", root)
 
 
+def _ptc_train(root: str | None) -> list[Document]:
+    from slant.corpora.ptc import read_ptc2020
+
+    return read_ptc2020("train", root)
+
+
+def _semeval2021_train(root: str | None) -> list[Document]:
+    from slant.corpora.semeval2021 import read_semeval2021
+
+    return read_semeval2021("train", root)
+
+
+def _polnear_train(root: str | None) -> list[Document]:
+    from slant.corpora.polnear import read_polnear
+
+    return read_polnear("train", root)
+
+
 def _ukraine(root: str | None) -> list[Document]:
     from slant.corpora.ukraine_news import read_ukraine_documents
 
@@ -84,14 +102,21 @@ CORPORA: dict[str, Callable[[str | None], list[Document]]] = {
     "polnear-dev": _polnear_dev,
     "ukraine-news-bias": _ukraine,
 }
+# Sources of the TUNE-only extension (sample_candidates.py --extend): train splits, never used by REPORT items.
+EXTENSION_CORPORA: dict[str, Callable[[str | None], list[Document]]] = {
+    "ptc2020-train": _ptc_train,
+    "semeval2021-train": _semeval2021_train,
+    "polnear-train": _polnear_train,
+}
+ALL_CORPORA = {**CORPORA, **EXTENSION_CORPORA}
 
 
 @cache
 def corpus_documents(corpus: str, root: str | None = None) -> dict[str, Document]:
     """Documents of one candidate source by id (cached: the sampler, loader and renderer all need them)."""
-    if corpus not in CORPORA:
-        raise AnnotationError(f"unknown corpus {corpus!r}; known: {', '.join(CORPORA)}")
-    return {d.id: d for d in CORPORA[corpus](root)}
+    if corpus not in ALL_CORPORA:
+        raise AnnotationError(f"unknown corpus {corpus!r}; known: {', '.join(ALL_CORPORA)}")
+    return {d.id: d for d in ALL_CORPORA[corpus](root)}
 
 
 @cache

@@ -1,6 +1,7 @@
 """Render the labelling packets (corpus text in context) OUTSIDE the repository, by default /tmp/slant-annot.
 
     python data/annotations/render_packets.py [--root DATA_ROOT] [--out /tmp/slant-annot]
+    python data/annotations/render_packets.py --extension   # only the --extend items (q0431…, a0781…)
 
 pass1/ gets every item, pass2/ only the ``second_pass`` items (for the second, independent annotator).
 Quotes: ~60 items a file, ~300 characters of context each side, the quotation between ⟦ ⟧.
@@ -18,6 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script, slant not installed
 
 from slant.annotations import LABELS, AnnotatedItem, corpus_sentences, load_items  # noqa: E402
+
+BASE_COUNT = {"quotes": 430, "assertions": 780}  # as in sample_candidates.py: the items before --extend
 
 QUOTES_PER_FILE = 60
 ASSERTIONS_PER_FILE = 120
@@ -83,11 +86,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=None)
     parser.add_argument("--out", type=Path, default=Path("/tmp/slant-annot"))
+    parser.add_argument("--extension", action="store_true", help="only the TUNE extension (pass 1, to ext/)")
     args = parser.parse_args()
     if args.out.resolve().is_relative_to(REPO):
         raise SystemExit(f"refusing to write corpus text inside the repository: {args.out}")
     for kind in ("quotes", "assertions"):
         items = sorted(load_items(kind, args.root), key=lambda it: it.item_id)  # type: ignore[arg-type]
+        if args.extension:  # the extension has no second pass; its ids follow the original draw
+            chosen = items[BASE_COUNT[kind] :]
+            paths = write_packets(kind, chosen, args.out / "ext", "pass1")
+            print(f"extension {kind}: {len(chosen)} items in {len(paths)} files under {args.out / 'ext'}")
+            continue
         for pass_, chosen in (("pass1", items), ("pass2", [it for it in items if it.second_pass])):
             paths = write_packets(kind, chosen, args.out / pass_, pass_)
             print(f"{pass_} {kind}: {len(chosen)} items in {len(paths)} files under {args.out / pass_}")

@@ -1,10 +1,18 @@
 """Draw the candidate quotations and sentences for hand labelling (deterministic: fixed seed, sorted input).
 
     python data/annotations/sample_candidates.py [--root DATA_ROOT] [--seed 20240611]
+    python data/annotations/sample_candidates.py --extend [--extend-seed 20250301]
 
 Writes data/annotations/quotes.candidates.jsonl and assertions.candidates.jsonl: offsets and document hashes
 only, never corpus text. Strata are heuristics meant to over-represent the rare cases (scare quotes, boosted
 sentences); they are stored with each item so the sampling can be undone (reweighted) when reporting.
+
+``--extend`` keeps the first BASE_COUNT items of each file as they are and (re)draws the TUNE-only extension
+after them (ids continue: q0431…, a0781…; part "tune", second_pass false). Its items come only from documents
+that no REPORT item comes from: the train splits of PTC 2020, SemEval-2021 Task 6 and PolNeAR, and the BASIL
+stories / ukraine-news-bias articles without a REPORT item (a BASIL story is excluded whole: its three
+articles repeat the same quotations). A document whose text hash equals a REPORT document's is excluded too.
+The check is made in code (:func:`report_free`) and asserted before writing.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import random
 import re
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,6 +35,7 @@ sys.path.insert(
 from slant.annotations import (  # noqa: E402
     ANNOTATION_DIR,
     CORPORA,
+    EXTENSION_CORPORA,
     corpus_documents,
     corpus_sentences,
     sha256_text,
@@ -47,6 +57,35 @@ QUOTE_QUOTAS = {
 }
 # Sentence strata (sum 780 >= 720).
 SENTENCE_QUOTAS = {"booster": 260, "hedge": 160, "attribution": 170, "neutral": 190}
+
+# --extend: the TUNE-only extension. TUNE had only 15 scare quotes and 42 unhedged sentences, so the strata
+# where positives are likely get most of the items; every other stratum keeps some (negatives of every kind).
+EXTEND_SEED = 20250301
+BASE_COUNT = {"quotes": 430, "assertions": 780}  # the original draw, left untouched by --extend
+EXTEND_SOURCES = (*EXTENSION_CORPORA, "basil", "ukraine-news-bias")
+EXTEND_QUOTE_QUOTAS = {
+    "short_no_verb": 110,
+    "gold_overlap": 60,
+    "title_like": 25,
+    "short_with_verb": 30,
+    "long_direct": 35,
+}
+# "gold_overlap" here: a sentence without an attribution word overlapping a PTC evaluative technique span or
+# a BASIL lexical (loaded wording) span -- the author's own loaded claims.
+EXTEND_SENTENCE_QUOTAS = {"booster": 110, "gold_overlap": 70, "hedge": 40, "attribution": 45, "neutral": 45}
+EVALUATIVE_SPANS = frozenset(
+    {
+        "Loaded_Language",
+        "Name_Calling,Labeling",
+        "Exaggeration,Minimisation",
+        "Doubt",
+        "Black-and-White_Fallacy",
+        "Causal_Oversimplification",
+        "Thought-terminating_Cliches",
+        "Appeal_to_fear-prejudice",
+        "lexical",
+    }
+)
 
 REPORTING = re.compile(
     r"\b(?:said|says|say|told|tells|wrote|writes|asked|asks|added|adds|stated|states|claimed|claims|declared|"
@@ -217,6 +256,97 @@ def sentence_candidates(root: str | None) -> list[Candidate]:
     return out
 
 
+# ---------------------------------------------------------------- --extend
+
+
+def _read_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def report_free(base_rows: list[dict], root: str | None) -> Callable[[str, str], bool]:
+    """A test (corpus, doc id) -> True when no REPORT item comes from that document (or a copy / sibling of it)."""
+    report = [r for r in base_rows if r["part"] == "report"]
+    docs = {(r["corpus"], r["doc_id"]) for r in report}
+    hashes = {r["doc_sha256"] for r in report}
+    stories = {r["doc_id"].rsplit("_", 1)[0] for r in report if r["corpus"] == "basil"}
+
+    def ok(corpus: str, doc_id: str) -> bool:
+        if (corpus, doc_id) in docs:
+            return False
+        if corpus == "basil" and doc_id.rsplit("_", 1)[0] in stories:
+            return False
+        return sha256_text(corpus_documents(corpus, root)[doc_id].text) not in hashes
+
+    return ok
+
+
+def _evaluative_overlap(doc: Document, start: int, end: int) -> bool:
+    return any(s.technique in EVALUATIVE_SPANS and s.start < end and start < s.end for s in doc.spans)
+
+
+def extension_pool(kind: str, root: str | None, ok: Callable[[str, str], bool], taken: set) -> list[Candidate]:
+    """Every candidate of ``kind`` in the REPORT-free documents of EXTEND_SOURCES, minus the items already drawn."""
+    out = []
+    for corpus in EXTEND_SOURCES:
+        docs = corpus_documents(corpus, root)
+        sentences = corpus_sentences(corpus, root) if kind == "assertions" else {}
+        for doc_id, doc in sorted(docs.items()):
+            if not ok(corpus, doc_id):
+                continue
+            digest = sha256_text(doc.text)
+            if kind == "quotes":
+                for q in find_quotations(doc.text):
+                    stratum = quote_stratum(doc, q)
+                    out.append(Candidate(corpus, doc_id, digest, q.start, q.end, stratum, q.inner_start, q.inner_end))
+                continue
+            for s in sentences.get(doc_id, ()):
+                sentence = doc.text[s.start : s.end]
+                if not 5 <= len(sentence.split()) <= 80:
+                    continue
+                stratum = sentence_stratum(sentence)
+                if (
+                    stratum != "attribution"
+                    and not ATTRIBUTION.search(sentence)
+                    and _evaluative_overlap(doc, s.start, s.end)
+                ):
+                    stratum = "gold_overlap"
+                out.append(Candidate(corpus, doc_id, digest, s.start, s.end, stratum))
+    return [c for c in out if (c.corpus, c.doc_id, c.start, c.end) not in taken]
+
+
+def _draw_extension(cands: list[Candidate], quotas: dict[str, int], rng: random.Random) -> list[Candidate]:
+    by: dict[str, dict[str, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
+    for c in cands:
+        by[c.stratum][c.corpus].append(c)
+    out: list[Candidate] = []
+    for stratum in quotas:
+        pools = {corpus: by[stratum].get(corpus, []) for corpus in EXTEND_SOURCES}
+        for corpus, n in _allocate(pools, quotas[stratum]).items():
+            out.extend(rng.sample(pools[corpus], n))
+    return out
+
+
+def extend(kind: str, root: str | None, seed: int, folder: Path) -> list[Candidate]:
+    """Keep the base items of ``kind``, append a freshly drawn TUNE-only extension; returns the extension."""
+    path = folder / f"{kind}.candidates.jsonl"
+    base_rows = _read_rows(path)[: BASE_COUNT[kind]]
+    quotes = kind == "quotes"
+    ok = report_free(base_rows, root)
+    taken = {(r["corpus"], r["doc_id"], r["start"], r["end"]) for r in base_rows}
+    pool = extension_pool(kind, root, ok, taken)
+    rng = random.Random(seed + (0 if quotes else 1))
+    new = _draw_extension(pool, EXTEND_QUOTE_QUOTAS if quotes else EXTEND_SENTENCE_QUOTAS, rng)
+    rng.shuffle(new)
+    prefix = "q" if quotes else "a"
+    for i, c in enumerate(new, BASE_COUNT[kind] + 1):
+        c.item_id, c.part, c.second_pass = f"{prefix}{i:04d}", "tune", False
+    assert all(ok(c.corpus, c.doc_id) for c in new), "an extension item comes from a REPORT document"
+    base = [Candidate(**{k: r.get(k) for k in Candidate.__dataclass_fields__}) for r in base_rows]
+    _write(path, base + new, quotes)
+    return new
+
+
 def _write(path: Path, items: list[Candidate], quotes: bool) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for c in items:
@@ -243,7 +373,13 @@ def main() -> None:
     parser.add_argument("--root", default=None, help="corpus root (default: slant.config.data_root())")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, default=ANNOTATION_DIR)
+    parser.add_argument("--extend", action="store_true", help="(re)draw the TUNE-only extension, keep the rest")
+    parser.add_argument("--extend-seed", type=int, default=EXTEND_SEED)
     args = parser.parse_args()
+    if args.extend:
+        for kind in ("quotes", "assertions"):
+            _summary(f"{kind} extension", extend(kind, args.root, args.extend_seed, args.out))
+        return
 
     quotes = _assign(
         _draw(quote_candidates(args.root), QUOTE_QUOTAS, random.Random(args.seed)),

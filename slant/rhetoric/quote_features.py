@@ -128,6 +128,22 @@ _CALL_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _LEN_BINS = ((1, "1"), (2, "2"), (3, "3"), (4, "4"), (8, "5-8"), (15, "9-15"))
+# Words of the sentence (outside the marks) that signal irony or doubt about the quoted wording.
+_IRONY = re.compile(
+    r"\b(?:apparently|supposedly|so-called|alleged(?:ly)?|purported(?:ly)?|ostensibly|ironically|laughabl[ey]|"
+    r"so much for|hardly|not exactly|nothing but|masquerad\w*|pretend\w*|pretext|euphemis\w*)\b",
+    re.IGNORECASE,
+)
+# Political and epistemic labels that authors put in scare quotes when they reject the label ("moderates",
+# "experts", "reform", "news"): a class of words, not single items, which the bag of quoted words is too
+# sparse to learn from a few hundred examples.
+_LABEL_WORDS = re.compile(
+    r"\b(?:experts?|reforms?|moderates?|progressive|liberal|conservative|left|right|far-right|far-left|"
+    r"news|journalis\w+|science|scientific|evidence|proof|facts?|truth|democra\w+|justice|mercy|tolerance|"
+    r"peaceful|peace|safe|safety|refugees?|mistake|natural|friend|civili[sz]ed|racis\w*|phobi\w*|"
+    r"hate|hateful|extremis\w*|conspiracy|humanitarian|independent|mainstream|elite|victims?)\b",
+    re.IGNORECASE,
+)
 
 
 def _len_bin(n: int) -> str:
@@ -287,4 +303,34 @@ def quote_features(ctx: TextContext, q: Quotation, inner_words: bool = False) ->
         f["short_unattributed"] = 1.0
     if n <= 4 and f.get("first_lower") and f.get("det_before"):
         f["short_lower_after_det"] = 1.0
+    _author_features(ctx, q, inner, n, (sent_lo, sent_hi), (line_lo, line_hi), f)
     return f
+
+
+def _author_features(
+    ctx: TextContext,
+    q: Quotation,
+    inner: str,
+    n: int,
+    sentence: tuple[int, int],
+    line: tuple[int, int],
+    f: dict[str, float],
+) -> None:
+    """Is the author distancing themself? The quoted words' own kind (judging words, rejected labels), irony
+    or doubt in the sentence around them, and no speaker anywhere in the paragraph."""
+    text = ctx.text
+    matcher = cue_matcher()
+    if matcher.search("evaluative", text, q.inner_start, q.inner_end):
+        f["inner_evaluative"] = 1.0
+    if n <= 4 and _LABEL_WORDS.search(inner):
+        f["inner_label_word"] = 1.0
+    if n == 1 and f.get("first_lower"):
+        f["single_lower_word"] = 1.0
+    lo, hi = sentence
+    outside = text[lo : q.start] + " " + text[q.end : hi]
+    if _IRONY.search(outside):
+        f["irony_in_sentence"] = 1.0
+    if "?" in text[q.end : hi] or "!" in text[q.end : hi]:
+        f["question_or_exclamation_after"] = 1.0
+    if not _speech(text, line[0], line[1]) and not matcher.search("attribution", text, line[0], line[1]):
+        f["no_speech_in_paragraph"] = 1.0
