@@ -172,22 +172,29 @@ def test_ukraine_malformed(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- candidate sets and the loader
 
 
+FIRST_SAMPLE = {"quotes": 430, "assertions": 780}  # items drawn before the TUNE extension
+
+
 @pytest.mark.data
 @pytest.mark.parametrize(("kind", "minimum"), [("quotes", 360), ("assertions", 720)])
 def test_candidates_resolve(kind: str, minimum: int) -> None:
     require_data(data_root())
     items = load_items(kind)  # type: ignore[arg-type]
     assert len(items) >= minimum
-    assert {it.corpus for it in items} == {
-        "ptc2020-dev",
-        "semeval2021-dev",
-        "basil",
-        "polnear-dev",
-        "ukraine-news-bias",
-    }
-    share_tune = sum(it.part == "tune" for it in items) / len(items)
-    share_second = sum(it.second_pass for it in items) / len(items)
+    evaluation_sources = {"ptc2020-dev", "semeval2021-dev", "basil", "polnear-dev", "ukraine-news-bias"}
+    train_sources = {"ptc2020-train", "semeval2021-train", "polnear-train"}
+    first_sample = [it for it in items if int(it.item_id[1:]) <= FIRST_SAMPLE[kind]]
+    extension = [it for it in items if int(it.item_id[1:]) > FIRST_SAMPLE[kind]]
+    # The first sample: the five evaluation sources, 40% TUNE, 40% labelled twice.
+    assert {it.corpus for it in first_sample} == evaluation_sources
+    share_tune = sum(it.part == "tune" for it in first_sample) / len(first_sample)
+    share_second = sum(it.second_pass for it in first_sample) / len(first_sample)
     assert 0.35 < share_tune < 0.45 and 0.38 < share_second < 0.42
+    # The extension (sample_candidates.py --extend): TUNE only, never from a document with a REPORT item.
+    assert {it.corpus for it in extension} <= evaluation_sources | train_sources
+    assert {it.part for it in extension} == {"tune"}
+    report_documents = {(it.corpus, it.doc_id) for it in items if it.part == "report"}
+    assert not {(it.corpus, it.doc_id) for it in extension} & report_documents
     for it in items:
         assert it.text == it.document.text[it.start : it.end]
         if kind == "quotes":
