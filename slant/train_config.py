@@ -18,7 +18,7 @@ class TrainConfig:
     # Windows: MiniLM attends over 512 positions, 256 keeps CPU training fast; overlap gives every token context.
     max_tokens: int = 254
     stride: int = 190
-    epochs: float = 6.0
+    epochs: float = 10.0
     batch_size: int = 16
     learning_rate: float = 1e-3  # LoRA adapters and fresh heads learn faster than a full fine-tune
     weight_decay: float = 0.01

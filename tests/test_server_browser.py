@@ -2,9 +2,9 @@
 
 Two servers on free loopback ports: one in a thread with a keyword fake tagger (checks the page itself:
 offsets after emoji, overlaps, escaping, filters, tooltips, download, HTML files, a 50,000-character article),
-and ``python -m slant.serve_cli`` in a subprocess with the shipped model (checks that the real model's
-"Kiev regime" span shows as name_calling). Needs /usr/bin/chromium, /usr/bin/chromedriver and the selenium
-package (installed by .ci/run); skips without them outside CI and fails under CI=true.
+and ``python -m slant.serve_cli`` in a subprocess with the shipped model (checks that the page highlights
+exactly the spans the real model's API returns, label by label). Needs /usr/bin/chromium, /usr/bin/chromedriver
+and the selenium package (installed by .ci/run); skips without them outside CI and fails under CI=true.
 """
 
 from __future__ import annotations
@@ -327,8 +327,15 @@ def test_page_with_shipped_model(browser, shipped_server: str) -> None:
     text = EMOJI + article + "\n\n" + PAYLOAD + "\n"
     analyse(browser, shipped_server, text, timeout=300)
     marks = check_page_invariants(browser, text)
-    runs = labelled_runs(marks, "name_calling")
-    # The shipped model marks "Neo-Nazi junta" but misses "Kiev regime" (a known gap, see model/MODEL_CARD.md);
-    # the page must show exactly what the model returns, so the check follows the label the model does give.
-    covering = [run for run in runs if "Neo-Nazi junta" in run[2]]
-    assert covering, f"no name_calling highlight covers 'Neo-Nazi junta'; name_calling runs: {runs[:10]}"
+    # The page must show exactly what the model returns: for each label, the characters highlighted with it
+    # are the characters its API spans cover. (Which phrases the model finds is test_tagger's business; the
+    # card lists the example article's known misses.)
+    response = httpx.post(f"{shipped_server}/api/classify", json={"text": text}, timeout=300)
+    response.raise_for_status()
+    api_spans = response.json()["spans"]
+    labels = {span["label"] for span in api_spans}
+    assert "name_calling" in labels, labels
+    for label in labels:
+        from_api = {i for span in api_spans if span["label"] == label for i in range(span["start"], span["end"])}
+        shown = {i for start, end, _ in labelled_runs(marks, label) for i in range(start, end)}
+        assert shown == from_api, f"{label}: page and API differ on {sorted(shown ^ from_api)[:10]}"

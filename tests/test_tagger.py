@@ -142,12 +142,20 @@ def _example_name_calling(tagger) -> list[str]:
     return [s.text for s in spans if s.label == "name_calling"]
 
 
-def test_shipped_model_marks_the_example_name_calling(shipped_tagger):
+def test_shipped_model_marks_name_calling_in_the_example(shipped_tagger):
     name_calling = _example_name_calling(shipped_tagger)
-    assert any("Neo-Nazi junta" in t for t in name_calling), name_calling
+    assert any("propaganda machine" in t for t in name_calling), name_calling
 
 
-@pytest.mark.xfail(strict=True, reason="known miss of the shipped model (MODEL_CARD.md): 'Kiev regime' scores ~0.4")
+@pytest.mark.xfail(
+    strict=True, reason="known miss of the shipped model (MODEL_CARD.md): only 'Neo-' of 'Neo-Nazi junta' is marked"
+)
+def test_shipped_model_marks_neo_nazi_junta(shipped_tagger):
+    # strict: the day a model finds it, this test fails until the xfail (and the card) are updated.
+    assert any("Neo-Nazi junta" in t for t in _example_name_calling(shipped_tagger))
+
+
+@pytest.mark.xfail(strict=True, reason="known miss of the shipped model (MODEL_CARD.md): 'Kiev regime' scores < 0.2")
 def test_shipped_model_marks_kiev_regime(shipped_tagger):
     # strict: the day a model finds it, this test fails until the xfail (and the card) are updated.
     assert any("Kiev regime" in t for t in _example_name_calling(shipped_tagger))
