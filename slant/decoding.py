@@ -14,11 +14,23 @@ class CharSpan:
     score: float
 
 
+WORD_JOINERS = frozenset("-'\u2019\u2010\u2011")  # hyphens and apostrophes inside a word: Neo-Nazi, Kyiv's
+
+
+def _in_word(text: str, i: int) -> bool:
+    """Whether character ``i`` belongs to a word: a letter or digit, or a joiner between two of them."""
+    char = text[i]
+    if char.isalnum():
+        return True
+    return char in WORD_JOINERS and 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
 def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Grow [start, end) so it neither starts nor ends inside a word (a word piece never splits a reported word)."""
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+    """Grow [start, end) so it neither starts nor ends inside a word (a word piece never splits a reported word;
+    a hyphenated compound such as "Neo-Nazi" counts as one word)."""
+    while start > 0 and _in_word(text, start - 1) and _in_word(text, start):
         start -= 1
-    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+    while end < len(text) and _in_word(text, end) and _in_word(text, end - 1):
         end += 1
     return start, end
 

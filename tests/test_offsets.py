@@ -79,6 +79,15 @@ def test_snap_grows_a_word_piece_to_its_word():
     assert snap_to_words(text, 6, 12) == (4, 15)  # "ev reg" -> "Kiev regime"
 
 
+def test_snap_keeps_hyphenated_compounds_and_possessives_whole():
+    text = "the Neo-Nazi junta's - claims"
+    assert snap_to_words(text, 4, 7) == (4, 12)  # "Neo" -> "Neo-Nazi"
+    assert snap_to_words(text, 4, 8) == (4, 12)  # "Neo-" -> "Neo-Nazi"
+    assert snap_to_words(text, 13, 18) == (13, 20)  # "junta" -> "junta's"
+    assert snap_to_words(text, 21, 22) == (21, 22)  # a free-standing dash joins nothing
+    assert snap_to_words(text, 23, 29) == (23, 29)
+
+
 def test_decode_bridges_small_gaps_only_when_asked():
     text = "a b c d e"
     offsets = np.array([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]])

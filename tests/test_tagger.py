@@ -148,7 +148,7 @@ def test_shipped_model_marks_name_calling_in_the_example(shipped_tagger):
 
 
 @pytest.mark.xfail(
-    strict=True, reason="known miss of the shipped model (MODEL_CARD.md): only 'Neo-' of 'Neo-Nazi junta' is marked"
+    strict=True, reason="known miss of the shipped model (MODEL_CARD.md): of 'Neo-Nazi junta' only 'Neo-Nazi' is marked"
 )
 def test_shipped_model_marks_neo_nazi_junta(shipped_tagger):
     # strict: the day a model finds it, this test fails until the xfail (and the card) are updated.
