@@ -99,6 +99,7 @@ def score(
 ) -> None:
     """Score the .txt, .md and .html documents under PATHS; write spans.jsonl, summary.csv, report.html."""
     from slant.batch import ScoreOptions, exit_code, run
+    from slant.batch.manifest import RunManifest, check_resume
     from slant.batch.outputs import SPANS_FILE
     from slant.config import default_model_dir
     from slant.profiles import get_profile
@@ -119,6 +120,11 @@ def score(
         raise typer.BadParameter("--resume and --overwrite exclude each other", param_hint="--resume")
     if spans.exists() and spans.stat().st_size > 0 and not (resume or overwrite):
         raise typer.BadParameter(f"{spans} exists: pass --resume to continue it or --overwrite", param_hint="--out")
+    if resume:
+        try:
+            check_resume(out, RunManifest.current(model, profile))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--resume") from exc
     options = ScoreOptions(
         paths=list(paths),
         out=out,

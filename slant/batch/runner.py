@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from slant.batch.inputs import DEFAULT_MAX_BYTES, Document, discover, read_document
+from slant.batch.manifest import RunManifest, check_resume, write_manifest
 from slant.batch.outputs import (
     SPANS_FILE,
     Row,
@@ -283,10 +284,13 @@ def run(options: ScoreOptions) -> RunStats:
     """Score every input document under ``options.paths`` into ``options.out``."""
     options.out.mkdir(parents=True, exist_ok=True)
     spans_path = options.out / SPANS_FILE
+    manifest = RunManifest.current(options.model, options.profile)
     done: dict[str, tuple[str | None, str | None]] = {}
     if options.resume:
+        check_resume(options.out, manifest)  # raises ValueError rather than mix two models' rows
         repair_tail(spans_path)
         done = resume_index(spans_path)
+    write_manifest(options.out, manifest)
     stats = RunStats()
     total = count_inputs(options)
 
