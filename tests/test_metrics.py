@@ -379,3 +379,11 @@ def test_cli_small_files_json(tmp_path: Path) -> None:
     proc = _cli("score", "--task", "si", "--pred", str(pred), "--gold", str(gold), "--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "n_pred": 1, "n_gold": 1}
+
+
+@pytest.mark.data
+def test_run_names_an_unknown_profile() -> None:
+    require_data(data_root())  # the split is read before the model
+    result = _cli("run", "--dataset", "ptc2020", "--split", "dev", "--profile", "tweets", "--no-baseline")
+    assert result.returncode == 2
+    assert "unknown decoding profile 'tweets'" in result.stderr + result.stdout
