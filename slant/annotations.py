@@ -17,6 +17,7 @@ Optional ``"note"`` strings are kept. Unknown keys are an error (they are usuall
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 from collections.abc import Callable
@@ -47,66 +48,27 @@ def sha256_text(text: str) -> str:
 # ---------------------------------------------------------------- corpora the candidates come from
 
 
-def _ptc_dev(root: str | None) -> list[Document]:
-    from slant.corpora.ptc import read_ptc2020
+def _reader(module: str, function: str, split: str) -> Callable[[str | None], list[Document]]:
+    """A loader for one corpus split; the reader module is imported only when the corpus is read."""
 
-    return read_ptc2020("dev", root)
+    def read(root: str | None) -> list[Document]:
+        return getattr(importlib.import_module(module), function)(split, root)
 
-
-def _semeval2021_dev(root: str | None) -> list[Document]:
-    from slant.corpora.semeval2021 import read_semeval2021
-
-    return read_semeval2021("dev", root)
-
-
-def _basil(root: str | None) -> list[Document]:
-    from slant.corpora.basil import read_basil
-
-    return read_basil("all", root)
-
-
-def _polnear_dev(root: str | None) -> list[Document]:
-    from slant.corpora.polnear import read_polnear
-
-    return read_polnear("dev", root)
-
-
-def _ptc_train(root: str | None) -> list[Document]:
-    from slant.corpora.ptc import read_ptc2020
-
-    return read_ptc2020("train", root)
-
-
-def _semeval2021_train(root: str | None) -> list[Document]:
-    from slant.corpora.semeval2021 import read_semeval2021
-
-    return read_semeval2021("train", root)
-
-
-def _polnear_train(root: str | None) -> list[Document]:
-    from slant.corpora.polnear import read_polnear
-
-    return read_polnear("train", root)
-
-
-def _ukraine(root: str | None) -> list[Document]:
-    from slant.corpora.ukraine_news import read_ukraine_documents
-
-    return read_ukraine_documents("all", root)
+    return read
 
 
 CORPORA: dict[str, Callable[[str | None], list[Document]]] = {
-    "ptc2020-dev": _ptc_dev,
-    "semeval2021-dev": _semeval2021_dev,
-    "basil": _basil,
-    "polnear-dev": _polnear_dev,
-    "ukraine-news-bias": _ukraine,
+    "ptc2020-dev": _reader("slant.corpora.ptc", "read_ptc2020", "dev"),
+    "semeval2021-dev": _reader("slant.corpora.semeval2021", "read_semeval2021", "dev"),
+    "basil": _reader("slant.corpora.basil", "read_basil", "all"),
+    "polnear-dev": _reader("slant.corpora.polnear", "read_polnear", "dev"),
+    "ukraine-news-bias": _reader("slant.corpora.ukraine_news", "read_ukraine_documents", "all"),
 }
 # Sources of the TUNE-only extension (sample_candidates.py --extend): train splits, never used by REPORT items.
 EXTENSION_CORPORA: dict[str, Callable[[str | None], list[Document]]] = {
-    "ptc2020-train": _ptc_train,
-    "semeval2021-train": _semeval2021_train,
-    "polnear-train": _polnear_train,
+    "ptc2020-train": _reader("slant.corpora.ptc", "read_ptc2020", "train"),
+    "semeval2021-train": _reader("slant.corpora.semeval2021", "read_semeval2021", "train"),
+    "polnear-train": _reader("slant.corpora.polnear", "read_polnear", "train"),
 }
 ALL_CORPORA = {**CORPORA, **EXTENSION_CORPORA}
 

@@ -155,7 +155,7 @@ def test_shipped_model_marks_neo_nazi_junta(shipped_tagger):
     assert any("Neo-Nazi junta" in t for t in _example_name_calling(shipped_tagger))
 
 
-@pytest.mark.xfail(strict=True, reason="known miss of the shipped model (MODEL_CARD.md): 'Kiev regime' scores < 0.2")
+@pytest.mark.xfail(strict=True, reason="known miss of the shipped model (MODEL_CARD.md): 'Kiev regime'")
 def test_shipped_model_marks_kiev_regime(shipped_tagger):
     # strict: the day a model finds it, this test fails until the xfail (and the card) are updated.
     assert any("Kiev regime" in t for t in _example_name_calling(shipped_tagger))

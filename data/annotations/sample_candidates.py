@@ -42,6 +42,7 @@ from slant.annotations import (  # noqa: E402
 )
 from slant.corpora.base import Document  # noqa: E402
 from slant.quotes import Quotation, find_quotations  # noqa: E402
+from slant.rhetoric.weak_labels import EVALUATIVE_TECHNIQUES  # noqa: E402
 
 SEED = 20240611
 TUNE_SHARE = 0.4
@@ -73,19 +74,8 @@ EXTEND_QUOTE_QUOTAS = {
 # "gold_overlap" here: a sentence without an attribution word overlapping a PTC evaluative technique span or
 # a BASIL lexical (loaded wording) span -- the author's own loaded claims.
 EXTEND_SENTENCE_QUOTAS = {"booster": 110, "gold_overlap": 70, "hedge": 40, "attribution": 45, "neutral": 45}
-EVALUATIVE_SPANS = frozenset(
-    {
-        "Loaded_Language",
-        "Name_Calling,Labeling",
-        "Exaggeration,Minimisation",
-        "Doubt",
-        "Black-and-White_Fallacy",
-        "Causal_Oversimplification",
-        "Thought-terminating_Cliches",
-        "Appeal_to_fear-prejudice",
-        "lexical",
-    }
-)
+# Whataboutism is left out here: its spans are whole arguments rather than loaded wording.
+EVALUATIVE_SPANS = (EVALUATIVE_TECHNIQUES - {"Whataboutism,Straw_Men,Red_Herring"}) | {"lexical"}
 
 REPORTING = re.compile(
     r"\b(?:said|says|say|told|tells|wrote|writes|asked|asks|added|adds|stated|states|claimed|claims|declared|"
@@ -191,13 +181,16 @@ def _allocate(pools: dict[str, list[Candidate]], quota: int) -> dict[str, int]:
     return want
 
 
-def _draw(cands: list[Candidate], quotas: dict[str, int], rng: random.Random) -> list[Candidate]:
+def _draw(
+    cands: list[Candidate], quotas: dict[str, int], rng: random.Random, sources: tuple[str, ...] = tuple(CORPORA)
+) -> list[Candidate]:
+    """Per stratum, ``quotas[stratum]`` items spread over ``sources`` (in that order: it fixes the draws)."""
     by: dict[str, dict[str, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
     for c in cands:
         by[c.stratum][c.corpus].append(c)
     out: list[Candidate] = []
     for stratum in quotas:
-        pools = {corpus: by[stratum].get(corpus, []) for corpus in CORPORA}
+        pools = {corpus: by[stratum].get(corpus, []) for corpus in sources}
         for corpus, n in _allocate(pools, quotas[stratum]).items():
             out.extend(rng.sample(pools[corpus], n))
     return out
@@ -315,18 +308,6 @@ def extension_pool(kind: str, root: str | None, ok: Callable[[str, str], bool], 
     return [c for c in out if (c.corpus, c.doc_id, c.start, c.end) not in taken]
 
 
-def _draw_extension(cands: list[Candidate], quotas: dict[str, int], rng: random.Random) -> list[Candidate]:
-    by: dict[str, dict[str, list[Candidate]]] = defaultdict(lambda: defaultdict(list))
-    for c in cands:
-        by[c.stratum][c.corpus].append(c)
-    out: list[Candidate] = []
-    for stratum in quotas:
-        pools = {corpus: by[stratum].get(corpus, []) for corpus in EXTEND_SOURCES}
-        for corpus, n in _allocate(pools, quotas[stratum]).items():
-            out.extend(rng.sample(pools[corpus], n))
-    return out
-
-
 def extend(kind: str, root: str | None, seed: int, folder: Path) -> list[Candidate]:
     """Keep the base items of ``kind``, append a freshly drawn TUNE-only extension; returns the extension."""
     path = folder / f"{kind}.candidates.jsonl"
@@ -336,7 +317,7 @@ def extend(kind: str, root: str | None, seed: int, folder: Path) -> list[Candida
     taken = {(r["corpus"], r["doc_id"], r["start"], r["end"]) for r in base_rows}
     pool = extension_pool(kind, root, ok, taken)
     rng = random.Random(seed + (0 if quotes else 1))
-    new = _draw_extension(pool, EXTEND_QUOTE_QUOTAS if quotes else EXTEND_SENTENCE_QUOTAS, rng)
+    new = _draw(pool, EXTEND_QUOTE_QUOTAS if quotes else EXTEND_SENTENCE_QUOTAS, rng, EXTEND_SOURCES)
     rng.shuffle(new)
     prefix = "q" if quotes else "a"
     for i, c in enumerate(new, BASE_COUNT[kind] + 1):
