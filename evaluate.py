@@ -110,13 +110,17 @@ class Dataset(StrEnum):
 RHETORIC = {Dataset.quotes, Dataset.assertions}
 
 
-def run_rhetoric(dataset: Dataset, split: str, data_root: str | None, json_path: Path | None) -> None:
+def run_rhetoric(
+    dataset: Dataset, split: str, data_root: str | None, json_path: Path | None, model: str | None
+) -> None:
     """Scare quotes / unhedged assertions on the team's sets: split is the part, "report" unless "tune"."""
     from slant.rhetoric.evaluation import evaluate_rhetoric
     from slant.rhetoric.tables import rhetoric_tables
+    from slant.tagger import Tagger
 
     part = "report" if split == "dev" else split
-    report = evaluate_rhetoric(dataset.value, part=part, root=data_root)
+    tagger = Tagger.load(model) if model else None  # the tagger whose vectors the rhetoric models read
+    report = evaluate_rhetoric(dataset.value, part=part, root=data_root, tagger=tagger)
     console = Console()
     for table in rhetoric_tables(report):
         console.print(table)
@@ -200,7 +204,7 @@ def run(
     from slant.evaluation import DATASET_PROFILE, TaggerSystem, baseline_for, evaluate, load_split
 
     if dataset in RHETORIC:
-        run_rhetoric(dataset, split, data_root, json_path)
+        run_rhetoric(dataset, split, data_root, json_path, model)
         return
     try:
         docs = load_split(dataset.value, split, data_root, lang)

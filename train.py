@@ -1,6 +1,7 @@
 """Train slant's span tagger and write the model folder.
 
-    python train.py                      # reproduces model/ (PTC-2020 train + SemEval-2021 train, MiniLM + LoRA)
+    python train.py                      # reproduces model/ (PTC-2020 train + SemEval-2021 train, MiniLM + LoRA),
+                                         # then the rhetoric models that read its hidden states
     python train.py --smoke --output-dir /tmp/slant-smoke   # a tiny model in under a minute (tests)
     python train.py --resume             # carry on from runs/default/checkpoint.pt
     python train.py --base-model /path/to/any/hf/encoder --output-dir model-big
@@ -66,6 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     output = retune(config, Path(config.output_dir)) if args.tune_only else fit(config, resume=args.resume)
     print(f"model written to {output} in {time.time() - started:.0f} s")
+    rhetoric = Path(output) / "rhetoric"
+    if not args.tune_only and any(rhetoric.glob("*.vectors.json")):
+        # The rhetoric vector models read this tagger's hidden states: new weights need new vector models.
+        from slant.rhetoric.train import main as train_rhetoric
+
+        root = ["--root", config.data_root] if config.data_root else []
+        train_rhetoric(["--out", str(rhetoric), "--model", str(output), *root])
+        print(f"rhetoric models retrained for the new tagger in {rhetoric}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from dataclasses import dataclass, field
@@ -14,9 +15,10 @@ from transformers import AutoTokenizer
 
 from slant.config import DEFAULT_MODEL_DIR, default_model_dir
 from slant.decoding import decode_runs
-from slant.encoder import BaseEncoder, resolve_base_model, verified_model_dir
+from slant.encoder import BaseEncoder, resolve_base_model, sha256_file, verified_model_dir
 from slant.model import ANY_CHANNEL, SpanTagger, pool_span, span_features
 from slant.network import build_network
+from slant.pooling import SpanPooler
 from slant.profiles import DEFAULT_PROFILE, get_profile
 from slant.spans import Span
 from slant.windows import TokenizedText, Window, char_span_to_tokens, make_windows, pack_windows, tokenize_batch
@@ -32,6 +34,8 @@ class TokenPredictions:
     tokens: TokenizedText
     probs: np.ndarray  # (n_tokens, n_channels)
     hidden: torch.Tensor | None  # (n_tokens, hidden) when asked for (span classification)
+    # The pooled hidden state of each span asked for with ``pool_spans`` (slant.pooling), in that order.
+    span_vectors: list[np.ndarray | None] | None = None
 
 
 @dataclass
@@ -95,6 +99,12 @@ def base_dir_for(base: dict) -> Path:
     return resolve_base_model(base["path"])
 
 
+def _check_texts(texts: list) -> None:
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"text {i} is {type(text).__name__}, expected str")
+
+
 class Tagger:
     """A trained slant model. ``classify`` is thread-safe: inference holds no shared mutable state but a lock
     around the forward pass keeps torch's intra-op threads from being oversubscribed by concurrent callers."""
@@ -134,12 +144,25 @@ class Tagger:
         tokenizer.model_max_length = 1 << 30  # slant cuts its own windows; silence the length warning
         return cls(config, network, tokenizer, folder)
 
+    @functools.cached_property
+    def tagger_id(self) -> str | None:
+        """sha256 (16 hex digits) of the weights file: what a rhetoric VectorModel checks it was trained on."""
+        weights = self.model_dir / "weights.safetensors" if self.model_dir else None
+        return sha256_file(weights)[:16] if weights and weights.is_file() else None
+
     # ---- token level ---------------------------------------------------------------------------------------
     @torch.inference_mode()
-    def predict_tokens(self, texts: list[str], with_hidden: bool = False) -> list[TokenPredictions]:
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise TypeError(f"text {i} is {type(text).__name__}, expected str")
+    def predict_tokens(
+        self,
+        texts: list[str],
+        with_hidden: bool = False,
+        pool_spans: list[list[tuple[int, int]]] | None = None,
+    ) -> list[TokenPredictions]:
+        """Token probabilities per text; ``with_hidden`` keeps every token's hidden state, ``pool_spans`` (one
+        list of character spans per text) only each span's mean hidden state (bounded memory)."""
+        _check_texts(texts)
+        if pool_spans is not None and len(pool_spans) != len(texts):
+            raise ValueError(f"pool_spans has {len(pool_spans)} lists for {len(texts)} texts")
         tokens = tokenize_batch(self.tokenizer, texts)
         windows: list[Window] = []
         for doc_index, tok in enumerate(tokens):
@@ -150,6 +173,15 @@ class Tagger:
         prob_sums = [np.zeros((len(t), n_channels), dtype=np.float32) for t in tokens]
         counts = [np.zeros(len(t), dtype=np.float32) for t in tokens]
         hidden_sums = [torch.zeros(len(t), hidden_size) for t in tokens] if with_hidden else None
+        poolers = None
+        if pool_spans is not None:
+            # Window counts per token are known before any forward pass, so windows can be pooled as they come.
+            window_counts = [np.zeros(len(t), dtype=np.float32) for t in tokens]
+            for w in windows:
+                window_counts[w.doc_index][w.token_start : w.token_end] += 1
+            poolers = [
+                SpanPooler(tok.offsets, window_counts[i], pool_spans[i], hidden_size) for i, tok in enumerate(tokens)
+            ]
         # Length bucketing: windows of similar length share a batch, so little compute goes to padding.
         windows.sort(key=lambda w: w.token_end - w.token_start)
         cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
@@ -167,11 +199,14 @@ class Tagger:
                 counts[w.doc_index][w.token_start : w.token_end] += 1
                 if hidden_sums is not None:
                     hidden_sums[w.doc_index][w.token_start : w.token_end] += hidden[row, 1 : n + 1]
+                if poolers is not None:
+                    poolers[w.doc_index].add(w.token_start, w.token_end, hidden[row, 1 : n + 1].numpy())
         result = []
         for i, text in enumerate(texts):
             denom = np.maximum(counts[i], 1)[:, None]
             hid = hidden_sums[i] / torch.from_numpy(denom) if hidden_sums is not None else None
-            result.append(TokenPredictions(text, tokens[i], prob_sums[i] / denom, hid))
+            vectors = poolers[i].vectors() if poolers is not None else None
+            result.append(TokenPredictions(text, tokens[i], prob_sums[i] / denom, hid, vectors))
         return result
 
     # ---- spans ---------------------------------------------------------------------------------------------
@@ -204,12 +239,25 @@ class Tagger:
 
     def classify_batch(self, texts: list[str]) -> list[list[Span]]:
         """Technique spans for each text (possibly overlapping, each with a calibrated score)."""
-        from slant.rhetoric import rhetoric_spans  # scare quotes and unhedged assertions
+        from slant.rhetoric import load_classifiers, rhetoric_spans  # scare quotes and unhedged assertions
+        from slant.rhetoric.context import TextContext
+        from slant.rhetoric.vectors import candidate_spans, vectors_from_prediction
 
-        predictions = self.predict_tokens(list(texts))
+        texts = list(texts)
+        _check_texts(texts)
+        rhetoric = load_classifiers()
+        contexts = [TextContext.build(t) if rhetoric is not None and t.strip() else None for t in texts]
+        # The rhetoric classifiers' vectors come out of the same forward pass as the technique probabilities.
+        pool = None
+        if rhetoric is not None and rhetoric.wants_vectors(self):
+            pool = [candidate_spans(ctx) if ctx is not None else [] for ctx in contexts]
+        predictions = self.predict_tokens(texts, pool_spans=pool)
         results = []
-        for pred in predictions:
-            spans = self.spans_from_predictions(pred) + rhetoric_spans(pred.text)
+        for i, pred in enumerate(predictions):
+            spans = self.spans_from_predictions(pred)
+            if contexts[i] is not None:
+                vectors = vectors_from_prediction(self, pred, pool[i]) if pool is not None else None
+                spans += rhetoric_spans(pred.text, self, ctx=contexts[i], vectors=vectors)
             results.append(sorted(spans, key=lambda s: (s.start, -s.end, s.label)))
         return results
 

@@ -20,6 +20,8 @@ from slant.rhetoric.context import TextContext
 from slant.rhetoric.lexicons import cue_matcher
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.quote_features import quote_features
+from slant.rhetoric.vectors import span_vectors
+from slant.tagger import default_tagger
 
 RESULTS = DATA_DIR / "annotations" / "RESULTS.json"
 
@@ -142,14 +144,14 @@ def test_title() -> None:
 
 
 def test_rhetoric_spans_on_a_paragraph() -> None:
+    sneer = 'The so-called "experts" on the panel had never visited the region.'
+    assert ("scare_quote", '"experts"') in {(s.label, s.text) for s in rhetoric_spans(sneer)}
     text = (
-        'The so-called "experts" on the panel had never visited the region.\n'
         "Clearly, the minister lied to parliament.\n"
         '"We will not retreat from the villages," the minister told reporters on Tuesday.'
     )
     spans = rhetoric_spans(text)
     labels = {(s.label, s.text) for s in spans}
-    assert ("scare_quote", '"experts"') in labels
     assert ("unhedged_assertion", "Clearly, the minister lied to parliament.") in labels
     assert not any("retreat" in s.text for s in spans)  # a direct quote, and an attributed sentence
     unhedged = next(s for s in spans if s.text.startswith("Clearly"))
@@ -206,9 +208,12 @@ def test_fast_on_a_long_article() -> None:
         '"We will not retreat," he told reporters. Critics of the "reform" say pensions may fall by a third.\n'
     )
     text = (paragraph * (10_000 // len(paragraph) + 1))[:10_000]
-    rhetoric_spans(text)  # loads the models
+    # The tagger's forward pass is timed by bench/bench_classify.py; this times the classifiers themselves.
+    ctx = TextContext.build(text)
+    vectors = span_vectors(default_tagger(), [ctx])[0]
+    rhetoric_spans(text, ctx=ctx, vectors=vectors)  # loads the models
     t0 = time.perf_counter()
-    rhetoric_spans(text)
+    rhetoric_spans(text, ctx=TextContext.build(text), vectors=vectors)
     assert time.perf_counter() - t0 < 0.6  # target 0.3 s; slack for a loaded test machine
 
 

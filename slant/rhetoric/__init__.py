@@ -1,7 +1,8 @@
 """Rhetoric that no public corpus annotates: scare quotes and unhedged assertions.
 
-``rhetoric_spans(text)`` is what the Tagger adds to its technique spans. Both classifiers are small logistic
-regressions over hand-made features, stored as JSON in ``model/rhetoric/`` and trained by
+``rhetoric_spans(text)`` is what the Tagger adds to its technique spans. Each classifier is a logistic
+regression over hand-made features, mixed with a second one over the span tagger's pooled hidden states
+(``slant.rhetoric.vectors``), stored as JSON in ``model/rhetoric/`` and trained by
 ``python -m slant.rhetoric.train`` (weak supervision from the corpora plus the TUNE part of the hand labels).
 """
 
@@ -18,18 +19,34 @@ from slant.spans import Span
 
 if TYPE_CHECKING:  # imported lazily at run time: the Tagger imports this package on every classify()
     from slant.rhetoric.assertion_classifier import AssertionClassifier
+    from slant.rhetoric.context import TextContext
     from slant.rhetoric.quote_classifier import QuoteClassifier
+    from slant.rhetoric.vectors import SpanVectors
+    from slant.tagger import Tagger
 
 __all__ = ["rhetoric_spans", "load_classifiers", "model_dir", "RhetoricClassifiers"]
 
 QUOTES_FILE = "quotes.json"
 ASSERTIONS_FILE = "assertions.json"
+QUOTE_VECTORS_FILE = "quotes.vectors.json"
+ASSERTION_VECTORS_FILE = "assertions.vectors.json"
 
 
 @dataclass(frozen=True)
 class RhetoricClassifiers:
     quotes: QuoteClassifier
     assertions: AssertionClassifier
+
+    def wants_vectors(self, tagger: Tagger) -> bool:
+        """Whether a vector model was trained on this tagger (then its pooled vectors are worth computing)."""
+        ids = {c.vector_model.tagger_id for c in (self.quotes, self.assertions) if c.vector_model is not None}
+        if ids and tagger.tagger_id not in ids:
+            warnings.warn(
+                f"the rhetoric vector models were trained on tagger {sorted(ids)[0]}, not on this one "
+                f"({tagger.tagger_id}): scare quotes and unhedged assertions use the feature models alone",
+                stacklevel=3,
+            )
+        return tagger.tagger_id in ids
 
 
 def model_dir() -> Path:
@@ -52,7 +69,10 @@ def load_classifiers(folder: Path | None = None) -> RhetoricClassifiers | None:
         if folder not in _loaded:
             q, a = folder / QUOTES_FILE, folder / ASSERTIONS_FILE
             if q.exists() and a.exists():
-                _loaded[folder] = RhetoricClassifiers(QuoteClassifier.load(q), AssertionClassifier.load(a))
+                _loaded[folder] = RhetoricClassifiers(
+                    QuoteClassifier.load(q, folder / QUOTE_VECTORS_FILE),
+                    AssertionClassifier.load(a, folder / ASSERTION_VECTORS_FILE),
+                )
             else:
                 warnings.warn(
                     f"no rhetoric model in {folder} (run python -m slant.rhetoric.train); "
@@ -63,16 +83,32 @@ def load_classifiers(folder: Path | None = None) -> RhetoricClassifiers | None:
         return _loaded[folder]
 
 
-def rhetoric_spans(text: str) -> list[Span]:
+def rhetoric_spans(
+    text: str,
+    tagger: Tagger | None = None,
+    *,
+    ctx: TextContext | None = None,
+    vectors: SpanVectors | None = None,
+) -> list[Span]:
     """``scare_quote`` and ``unhedged_assertion`` spans of ``text``, sorted by (start, -end, label).
 
-    Thread-safe: the models are immutable once loaded and every call builds its own context.
+    The pooled vectors come from ``vectors`` when given (the Tagger computes them in its own forward pass),
+    else from ``tagger`` (default: the shipped model, loaded once). Thread-safe: the models are immutable once
+    loaded and every call builds its own context.
     """
     from slant.rhetoric.context import TextContext
+    from slant.rhetoric.vectors import span_vectors
 
     classifiers = load_classifiers()
     if classifiers is None or not text.strip():
         return []
-    ctx = TextContext.build(text)
-    spans = classifiers.quotes.spans(ctx) + classifiers.assertions.spans(ctx)
+    ctx = ctx if ctx is not None else TextContext.build(text)
+    if vectors is None:
+        if tagger is None:
+            from slant.tagger import default_tagger
+
+            tagger = default_tagger()
+        if classifiers.wants_vectors(tagger):
+            vectors = span_vectors(tagger, [ctx])[0]
+    spans = classifiers.quotes.spans(ctx, vectors) + classifiers.assertions.spans(ctx, vectors)
     return sorted(spans, key=lambda s: (s.start, -s.end, s.label))

@@ -9,6 +9,7 @@ from slant.rhetoric.assertion_features import assertion_features, is_boilerplate
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.lexicons import Cue, cue_matcher
 from slant.rhetoric.linear import LinearModel
+from slant.rhetoric.vectors import SpanVectors, VectorModel, assertion_vector
 from slant.sentences import split_clauses
 from slant.spans import Span
 
@@ -30,28 +31,37 @@ class AssertionDecision:
 @dataclass(frozen=True)
 class AssertionClassifier:
     model: LinearModel
+    vector_model: VectorModel | None = None  # the tagger's second opinion (slant.rhetoric.vectors)
 
     @classmethod
-    def load(cls, path: Path) -> AssertionClassifier:
-        return cls(LinearModel.load(path))
+    def load(cls, path: Path, vector_path: Path | None = None) -> AssertionClassifier:
+        vectors = VectorModel.load(vector_path) if vector_path and vector_path.exists() else None
+        return cls(LinearModel.load(path), vectors)
 
     @property
     def bag(self) -> bool:
         return bool(self.model.meta.get("bag", True))
 
-    def decide(self, ctx: TextContext, start: int, end: int) -> AssertionDecision:
+    def decide(self, ctx: TextContext, start: int, end: int, vectors: SpanVectors | None = None) -> AssertionDecision:
+        """With ``vectors`` from the tagger the vector model was trained on, both models decide together."""
         cues = cue_matcher().find(ctx.text, start, end)
         probs = self.model.probabilities(assertion_features(ctx, start, end, cues, self.bag))
+        score, threshold = self.model.score(probs), None
+        vm = self.vector_model
+        vector = assertion_vector(start, end, vectors) if vm is not None and vm.usable(vectors) else None
+        if vm is not None and vector is not None:
+            score = vm.mixed_score(float(probs[self.model.labels.index(self.model.positive)]), vector)
+            threshold = vm.threshold
         return AssertionDecision(
             start,
             end,
-            self.model.decide(probs),
-            self.model.score(probs),
+            self.model.decide(probs, score, threshold),
+            score,
             dict(zip(self.model.labels, map(float, probs), strict=True)),
             tuple(cues),
         )
 
-    def spans(self, ctx: TextContext) -> list[Span]:
+    def spans(self, ctx: TextContext, vectors: SpanVectors | None = None) -> list[Span]:
         """A sentence judged unhedged becomes one span; otherwise its clauses are tried one by one.
 
         A contrastive clause ("Officials deny it, but the army clearly shelled the village") can carry the
@@ -63,7 +73,7 @@ class AssertionClassifier:
         for sent in ctx.sentences:
             if is_boilerplate(text[sent.start : sent.end]):
                 continue  # site furniture ("The original source of this article is ..."): no author's claim
-            d = self.decide(ctx, sent.start, sent.end)
+            d = self.decide(ctx, sent.start, sent.end, vectors)
             if d.label == "unhedged":
                 out.append(_span(text, d))
                 continue
@@ -73,7 +83,7 @@ class AssertionClassifier:
             for clause in clauses:
                 if len(text[clause.start : clause.end].split()) < MIN_CLAUSE_WORDS:
                     continue
-                dc = self.decide(ctx, clause.start, clause.end)
+                dc = self.decide(ctx, clause.start, clause.end, vectors)
                 if dc.label == "unhedged":
                     out.append(_span(text, dc))
         return out

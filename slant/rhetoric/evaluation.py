@@ -8,15 +8,18 @@ is Cohen's kappa between pass 1 and pass 2 on the doubly-labelled items.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sklearn.metrics import cohen_kappa_score
 
 from slant.rhetoric import load_classifiers
 from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
-from slant.rhetoric.items import EXCLUDED, LabelledItem, labelled_items
+from slant.rhetoric.items import EXCLUDED, LabelledItem, item_vectors, labelled_items
 from slant.rhetoric.quote_classifier import QUOTE_CLASSES
+
+if TYPE_CHECKING:
+    from slant.tagger import Tagger
 
 POSITIVE = {"quotes": "scare", "assertions": "unhedged"}
 CLASSES = {"quotes": QUOTE_CLASSES, "assertions": ASSERTION_CLASSES}
@@ -62,24 +65,34 @@ def kappa(items: list[LabelledItem], positive: str) -> dict[str, Any]:
     }
 
 
-def _predict(kind: str, items: list[LabelledItem]) -> tuple[list[str], list[str]]:
+def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tuple[list[str], list[str]]:
+    """Labels from the classifiers as ``classify()`` runs them (with ``tagger``'s vectors), and the baseline's."""
     classifiers = load_classifiers()
     if classifiers is None:
         raise FileNotFoundError("no rhetoric model: run python -m slant.rhetoric.train")
+    if tagger is None:
+        from slant.tagger import default_tagger
+
+        tagger = default_tagger()
+    vectors = item_vectors(items, tagger) if classifiers.wants_vectors(tagger) else [None] * len(items)
     model, baseline = [], []
-    for it in items:
+    for it, vec in zip(items, vectors, strict=True):
         if kind == "quotes":
             assert it.quotation is not None
-            model.append(classifiers.quotes.decide(it.ctx, it.quotation).label)
+            model.append(classifiers.quotes.decide(it.ctx, it.quotation, vec).label)
             baseline.append(quote_baseline(it.ctx, it.quotation))
         else:
-            model.append(classifiers.assertions.decide(it.ctx, it.item.start, it.item.end).label)
+            model.append(classifiers.assertions.decide(it.ctx, it.item.start, it.item.end, vec).label)
             baseline.append(assertion_baseline(it.ctx, it.item.start, it.item.end))
     return model, baseline
 
 
-def evaluate_rhetoric(kind: str, part: str = "report", root: str | None = None) -> dict[str, Any]:
-    """Model and keyword baseline on one part ("report" by default, "tune", or "all") of a hand-labelled set."""
+def evaluate_rhetoric(
+    kind: str, part: str = "report", root: str | None = None, tagger: Tagger | None = None
+) -> dict[str, Any]:
+    """Model and keyword baseline on one part ("report" by default, "tune", or "all") of a hand-labelled set.
+
+    ``tagger`` gives the vector models their input (default: the shipped model)."""
     if kind not in POSITIVE:
         raise ValueError(f"kind must be 'quotes' or 'assertions', got {kind!r}")
     every = labelled_items(kind, None, root)  # type: ignore[arg-type]
@@ -87,7 +100,7 @@ def evaluate_rhetoric(kind: str, part: str = "report", root: str | None = None) 
     labelled = [it for it in chosen if it.label is not None]
     scored = [it for it in labelled if it.label != EXCLUDED]
     gold = [it.label for it in scored]
-    model, baseline = _predict(kind, scored)
+    model, baseline = _predict(kind, scored, tagger)
     positive, classes = POSITIVE[kind], CLASSES[kind]
     return {
         "dataset": kind,

@@ -56,9 +56,12 @@ class LinearModel:
         a, b = self.calibration
         return _sigmoid(a * math.log(p / (1 - p)) + b)
 
-    def decide(self, probs: np.ndarray) -> str:
-        """The positive label when its calibrated score reaches the threshold, else the best other label."""
-        if self.score(probs) >= self.threshold:
+    def decide(self, probs: np.ndarray, score: float | None = None, threshold: float | None = None) -> str:
+        """The positive label when its calibrated score reaches the threshold, else the best other label.
+
+        ``score``/``threshold`` replace the model's own (the mixed score of ``slant.rhetoric.vectors``)."""
+        score = self.score(probs) if score is None else score
+        if score >= (self.threshold if threshold is None else threshold):
             return self.positive
         pos = self.labels.index(self.positive)
         order = [k for k in np.argsort(-probs) if k != pos]

@@ -9,6 +9,7 @@ from slant.quotes import Quotation
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.quote_features import quote_features
+from slant.rhetoric.vectors import SpanVectors, VectorModel, quote_vector
 from slant.spans import Span
 
 QUOTE_CLASSES = ("scare", "direct", "title", "mention")
@@ -26,29 +27,38 @@ class QuoteDecision:
 @dataclass(frozen=True)
 class QuoteClassifier:
     model: LinearModel
+    vector_model: VectorModel | None = None  # the tagger's second opinion (slant.rhetoric.vectors)
 
     @classmethod
-    def load(cls, path: Path) -> QuoteClassifier:
-        return cls(LinearModel.load(path))
+    def load(cls, path: Path, vector_path: Path | None = None) -> QuoteClassifier:
+        vectors = VectorModel.load(vector_path) if vector_path and vector_path.exists() else None
+        return cls(LinearModel.load(path), vectors)
 
     @property
     def inner_words(self) -> bool:
         return bool(self.model.meta.get("inner_words", False))
 
-    def decide(self, ctx: TextContext, q: Quotation) -> QuoteDecision:
+    def decide(self, ctx: TextContext, q: Quotation, vectors: SpanVectors | None = None) -> QuoteDecision:
+        """With ``vectors`` from the tagger the vector model was trained on, both models decide together."""
         probs = self.model.probabilities(quote_features(ctx, q, self.inner_words))
+        score, threshold = self.model.score(probs), None
+        vm = self.vector_model
+        vector = quote_vector(ctx, q, vectors) if vm is not None and vm.usable(vectors) else None
+        if vm is not None and vector is not None:
+            score = vm.mixed_score(float(probs[self.model.labels.index(self.model.positive)]), vector)
+            threshold = vm.threshold
         return QuoteDecision(
             q,
-            self.model.decide(probs),
-            self.model.score(probs),
+            self.model.decide(probs, score, threshold),
+            score,
             dict(zip(self.model.labels, map(float, probs), strict=True)),
         )
 
-    def spans(self, ctx: TextContext) -> list[Span]:
+    def spans(self, ctx: TextContext, vectors: SpanVectors | None = None) -> list[Span]:
         """``scare_quote`` spans: the quotation with its marks, scored with the calibrated probability."""
         out = []
         for q in ctx.quotations:
-            d = self.decide(ctx, q)
+            d = self.decide(ctx, q, vectors)
             if d.label == "scare":
                 out.append(Span.from_text(ctx.text, q.start, q.end, SCARE_LABEL, d.score))
         return out

@@ -1,15 +1,21 @@
 """Train the two rhetoric classifiers and write model/rhetoric/{quotes,assertions}.json.
 
-    python -m slant.rhetoric.train [--out model/rhetoric] [--search] [--cache DIR] [--root DATA_ROOT]
+    python -m slant.rhetoric.train [--out model/rhetoric] [--model DIR] [--search] [--cache DIR] [--root DATA_ROOT]
 
 Data: weak labels from the corpora (weak_labels.py) plus the hand labels of the TUNE part only (pass 1, the
 reference label; "error" items are left out). The REPORT part is never read here.
+
+Two models per kind: the feature model (weak + hand examples) and the vector model (hand examples only: a
+logistic regression over the span tagger's pooled hidden states, see slant/rhetoric/vectors.py). The vector
+model is tied to the tagger in ``--model`` (default: the shipped model); retrain after retraining the tagger.
 
 Choices made on the TUNE part only, by grouped cross-validation (folds never split a document):
 - hyper-parameters (C, the weight of a weak example, class balancing, optional feature groups): the shipped
   values are DEFAULTS below; ``--search`` re-runs the small grid that chose them and prints every result;
 - the decision threshold of the positive class (best F1 of the out-of-fold scores);
-- Platt scaling of the positive-class probability (fitted on the same out-of-fold scores).
+- Platt scaling of the positive-class probability (fitted on the same out-of-fold scores);
+- the same two for the mixed probability (mean of the feature and vector models' out-of-fold scores, from
+  the same folds), used whenever the tagger's vectors are available.
 Everything is seeded, so two runs write the same files.
 """
 
@@ -29,13 +35,14 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from slant.rhetoric import ASSERTIONS_FILE, QUOTES_FILE
+from slant.rhetoric import ASSERTION_VECTORS_FILE, ASSERTIONS_FILE, QUOTE_VECTORS_FILE, QUOTES_FILE
 from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
 from slant.rhetoric.assertion_features import assertion_features
-from slant.rhetoric.items import EXCLUDED, labelled_items
+from slant.rhetoric.items import EXCLUDED, LabelledItem, item_vectors, labelled_items
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.quote_classifier import QUOTE_CLASSES
 from slant.rhetoric.quote_features import quote_features
+from slant.rhetoric.vectors import VectorModel, assertion_vector, quote_vector
 from slant.rhetoric.weak_labels import WeakExample, weak_assertions, weak_quotes
 
 SEED = 20240611
@@ -44,6 +51,9 @@ MIN_COUNT = 5  # sparse features (words, neighbours) seen fewer times are droppe
 OPTIONAL_PREFIX = {"quotes": "I=", "assertions": "w:"}  # the optional feature group of each kind
 POSITIVE = {"quotes": "scare", "assertions": "unhedged"}
 CLASSES = {"quotes": QUOTE_CLASSES, "assertions": ASSERTION_CLASSES}
+# Vector model: inverse regularisation strength, chosen by grouped CV on TUNE over three fold seeds among
+# 0.1, 0.3, 1, 3, 10 (1 was best or tied for both kinds); classes balanced (few positives).
+VECTOR_C = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +90,14 @@ class Example:
 # ---------------------------------------------------------------- data
 
 
-def hand_examples(kind: str, root: str | None) -> list[Example]:
+def hand_items(kind: str, root: str | None) -> list[LabelledItem]:
+    """The labelled TUNE items (the REPORT part is for evaluation), without "error" items."""
+    return [it for it in labelled_items(kind, "tune", root) if it.label is not None and it.label != EXCLUDED]
+
+
+def hand_examples(kind: str, root: str | None, items: list[LabelledItem] | None = None) -> list[Example]:
     out = []
-    for it in labelled_items(kind, "tune", root):  # TUNE only: the REPORT part is for evaluation
-        if it.label is None or it.label == EXCLUDED:
-            continue
+    for it in items if items is not None else hand_items(kind, root):
         if kind == "quotes":
             feats = quote_features(it.ctx, it.quotation, inner_words=True)
         else:
@@ -158,17 +171,34 @@ def weak_group(hand_group: str) -> str:
     return f"{WEAK_GROUP.get(corpus, corpus)}/{doc_id}"
 
 
+def folds(hand: list[Example], seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Grouped, stratified folds of the hand examples (a document never straddles two folds)."""
+    splitter = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
+    y = [ex.label for ex in hand]
+    return list(splitter.split(np.zeros(len(hand)), y, [ex.group for ex in hand]))
+
+
+def fit_vectors(vectors: np.ndarray, positive: np.ndarray) -> LogisticRegression:
+    clf = LogisticRegression(C=VECTOR_C, max_iter=3000, class_weight="balanced", random_state=SEED)
+    return clf.fit(vectors, positive)
+
+
+def vector_out_of_fold(vectors: np.ndarray, hand: list[Example], positive: np.ndarray, seed: int) -> np.ndarray:
+    """The vector model's out-of-fold positive-class probability, on the same folds as ``out_of_fold``."""
+    scores = np.zeros(len(hand))
+    for train_idx, test_idx in folds(hand, seed):
+        scores[test_idx] = fit_vectors(vectors[train_idx], positive[train_idx]).predict_proba(vectors[test_idx])[:, 1]
+    return scores
+
+
 def out_of_fold(kind: str, weak: list[Example], hand: list[Example], cfg: Config, seed: int) -> np.ndarray:
     """Uncalibrated positive-class probability of every hand example, from models that never saw its document.
 
     TUNE items of the train splits sit in documents the weak labels also read: the weak examples of the test
     fold's documents are left out of that fold's training set too (the same quotation, weakly labelled, would
     otherwise be in training)."""
-    groups = [ex.group for ex in hand]
-    y = [ex.label for ex in hand]
     scores = np.zeros(len(hand))
-    folds = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
-    for train_idx, test_idx in folds.split(np.zeros(len(hand)), y, groups):
+    for train_idx, test_idx in folds(hand, seed):
         held_out = {weak_group(hand[i].group) for i in test_idx}
         fold_weak = [w for w in weak if w.group not in held_out]
         model = to_model(kind, *fit(kind, fold_weak + [hand[i] for i in train_idx], cfg))
@@ -228,12 +258,59 @@ def search(kind: str, weak: list[Example], hand: list[Example], log: Callable[[s
     return sorted(results, key=lambda r: -r["oof_f1"])
 
 
+def hand_vectors(kind: str, items: list[LabelledItem], tagger) -> np.ndarray:
+    """One row per item: what the vector model reads (quoted words + sentence, or the sentence)."""
+    rows = []
+    for it, vec in zip(items, item_vectors(items, tagger), strict=True):
+        assert vec is not None, "the tagger has no weights file to identify it"
+        if kind == "quotes":
+            assert it.quotation is not None
+            rows.append(quote_vector(it.ctx, it.quotation, vec))
+        else:
+            rows.append(assertion_vector(it.item.start, it.item.end, vec))
+    return np.vstack(rows)
+
+
+def train_vector_model(
+    kind: str, items: list[LabelledItem], hand: list[Example], oof: np.ndarray, tagger, log: Callable[[str], None]
+) -> VectorModel:
+    """The vector model on the TUNE items, with threshold and calibration for the mixed probability."""
+    t0 = time.time()
+    vectors = hand_vectors(kind, items, tagger)
+    positive = np.array([ex.label == POSITIVE[kind] for ex in hand])
+    mixed = (oof + vector_out_of_fold(vectors, hand, positive, SEED)) / 2
+    ab = platt(mixed, positive)
+    threshold, mixed_f1 = best_threshold(_calibrated(mixed, ab), positive)
+    clf = fit_vectors(vectors, positive)
+    model = VectorModel(
+        weights=clf.coef_[0].astype(np.float32),
+        bias=round(float(clf.intercept_[0]), 6),
+        tagger_id=tagger.tagger_id,
+        threshold=round(threshold, 6),
+        calibration=(round(ab[0], 6), round(ab[1], 6)),
+        meta={
+            "kind": kind,
+            "C": VECTOR_C,
+            "reads": "quoted words + sentence" if kind == "quotes" else "sentence or clause",
+            "tune_out_of_fold_f1_mixed": round(mixed_f1, 4),
+            "tagger_model": str(tagger.model_dir),
+            "trained_by": "python -m slant.rhetoric.train",
+        },
+    )
+    log(
+        f"{kind}: vector model, mixed threshold {threshold:.3f}, out-of-fold F1 on tune {mixed_f1:.3f} "
+        f"[{time.time() - t0:.0f}s]"
+    )
+    return model
+
+
 def train_kind(
-    kind: str, root: str | None, cache: Path | None, do_search: bool, log: Callable[[str], None]
-) -> LinearModel:
+    kind: str, root: str | None, cache: Path | None, do_search: bool, log: Callable[[str], None], tagger=None
+) -> tuple[LinearModel, VectorModel | None]:
     t0 = time.time()
     weak = weak_examples(kind, root, cache)
-    hand = hand_examples(kind, root)
+    items = hand_items(kind, root)
+    hand = hand_examples(kind, root, items)
     log(
         f"{kind}: {len(weak)} weak {dict(Counter(e.label for e in weak))}, {len(hand)} hand (tune) "
         f"{dict(Counter(e.label for e in hand))} [{time.time() - t0:.0f}s]"
@@ -267,7 +344,8 @@ def train_kind(
         f"{kind}: threshold {threshold:.3f}, out-of-fold F1 on tune {oof_f1:.3f}, "
         f"{len(model.weights)} features [{time.time() - t0:.0f}s]"
     )
-    return model
+    vector_model = train_vector_model(kind, items, hand, oof, tagger, log) if tagger is not None else None
+    return model, vector_model
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -285,16 +363,31 @@ def _main(argv: list[str] | None) -> None:
     parser.add_argument("--cache", type=Path, default=None, help="folder to cache the weak examples in")
     parser.add_argument("--search", action="store_true", help="re-run the hyper-parameter grid on TUNE")
     parser.add_argument("--only", choices=("quotes", "assertions"), default=None)
+    parser.add_argument("--model", default=None, help="the tagger whose vectors the vector models read (model/)")
+    parser.add_argument("--no-vectors", action="store_true", help="feature models only (removes vector models)")
     args = parser.parse_args(argv)
     from slant.config import DEFAULT_MODEL_DIR
 
     out = args.out or DEFAULT_MODEL_DIR / "rhetoric"
+    tagger = None
+    if not args.no_vectors:
+        from slant.tagger import Tagger
+
+        tagger = Tagger.load(args.model)
     for kind in ("quotes", "assertions"):
         if args.only and kind != args.only:
             continue
-        model = train_kind(kind, args.root, args.cache, args.search, lambda m: print(m, flush=True))
+        model, vector_model = train_kind(
+            kind, args.root, args.cache, args.search, lambda m: print(m, flush=True), tagger
+        )
         model.save(out / (QUOTES_FILE if kind == "quotes" else ASSERTIONS_FILE))
         print(f"wrote {out / (QUOTES_FILE if kind == 'quotes' else ASSERTIONS_FILE)}", flush=True)
+        vector_path = out / (QUOTE_VECTORS_FILE if kind == "quotes" else ASSERTION_VECTORS_FILE)
+        if vector_model is not None:
+            vector_model.save(vector_path)
+            print(f"wrote {vector_path}", flush=True)
+        elif vector_path.exists():
+            vector_path.unlink()  # a stale vector model would be mixed with the new feature model
 
 
 if __name__ == "__main__":

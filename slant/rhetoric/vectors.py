@@ -1,0 +1,154 @@
+"""The tagger's reading of a quotation or a sentence, as a second opinion for the rhetoric classifiers.
+
+The feature-based models see cue words and layout; they miss what the words mean. The span tagger, trained on
+propaganda techniques, already encodes whether a stretch of text is evaluative. Its hidden states, mean-pooled
+over the span (``slant.pooling``), feed a small logistic model per kind (``VectorModel``); the classifier's
+positive-class probability is the mean of the two models' probabilities, calibrated and thresholded on
+out-of-fold TUNE predictions (``slant.rhetoric.train``).
+
+The vectors are only meaningful for the tagger that made them: each ``VectorModel`` records the tagger's
+weights hash, and with any other tagger the classifiers fall back to the feature model alone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from slant.quotes import Quotation
+from slant.rhetoric.context import TextContext
+from slant.sentences import split_clauses
+
+if TYPE_CHECKING:
+    from slant.tagger import Tagger
+
+FORMAT = "slant-rhetoric-vectors/1"
+Spans = tuple[int, int]
+
+
+def candidate_spans(ctx: TextContext) -> list[Spans]:
+    """Every span a rhetoric classifier may ask a vector for: each quotation's words and its sentence, each
+    sentence and each of its clauses."""
+    seen: dict[Spans, None] = {}
+    for q in ctx.quotations:
+        seen[(q.inner_start, q.inner_end)] = None
+        seen[ctx.sentence_span(q.start, q.end)] = None
+    for sentence in ctx.sentences:
+        seen[(sentence.start, sentence.end)] = None
+        for clause in split_clauses(ctx.text, sentence):
+            seen[(clause.start, clause.end)] = None
+    return list(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class SpanVectors:
+    """Pooled tagger vectors of one text's spans, and which tagger made them."""
+
+    tagger_id: str
+    by_span: dict[Spans, np.ndarray | None]
+    dim: int
+
+    def get(self, start: int, end: int) -> np.ndarray | None:
+        """The span's vector (zeros when no token overlaps it); None when it was not computed."""
+        if (start, end) not in self.by_span:
+            return None
+        vector = self.by_span[(start, end)]
+        return vector if vector is not None else np.zeros(self.dim, dtype=np.float32)
+
+
+def span_vectors(tagger: Tagger, contexts: list[TextContext], spans: list[list[Spans]] | None = None):
+    """SpanVectors for each context (``spans`` defaults to ``candidate_spans``); None without a tagger id."""
+    if tagger.tagger_id is None:
+        return [None] * len(contexts)
+    spans = spans if spans is not None else [candidate_spans(ctx) for ctx in contexts]
+    preds = tagger.predict_tokens([ctx.text for ctx in contexts], pool_spans=spans)
+    return [vectors_from_prediction(tagger, pred, s) for pred, s in zip(preds, spans, strict=True)]
+
+
+def vectors_from_prediction(tagger: Tagger, pred: Any, spans: list[Spans]) -> SpanVectors | None:
+    if tagger.tagger_id is None or pred.span_vectors is None:
+        return None
+    dim = tagger.network.token_head.in_features
+    return SpanVectors(tagger.tagger_id, dict(zip(spans, pred.span_vectors, strict=True)), dim)
+
+
+def quote_vector(ctx: TextContext, q: Quotation, vectors: SpanVectors) -> np.ndarray | None:
+    """The quoted words' vector next to their sentence's."""
+    words = vectors.get(q.inner_start, q.inner_end)
+    sentence = vectors.get(*ctx.sentence_span(q.start, q.end))
+    return None if words is None or sentence is None else np.concatenate([words, sentence])
+
+
+def assertion_vector(start: int, end: int, vectors: SpanVectors) -> np.ndarray | None:
+    return vectors.get(start, end)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+@dataclass(slots=True)
+class VectorModel:
+    """Binary logistic regression (positive class vs the rest) over pooled tagger vectors.
+
+    ``threshold`` and ``calibration`` apply to the *mixed* probability (mean of this model's and the feature
+    model's positive-class probability); they replace the feature model's own when the vectors are usable.
+    """
+
+    weights: np.ndarray
+    bias: float
+    tagger_id: str
+    threshold: float = 0.5
+    calibration: tuple[float, float] = (1.0, 0.0)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def probability(self, vector: np.ndarray) -> float:
+        return _sigmoid(float(vector @ self.weights) + self.bias)
+
+    def mixed_score(self, feature_probability: float, vector: np.ndarray) -> float:
+        """Calibrated probability of the positive class from both models."""
+        p = (feature_probability + self.probability(vector)) / 2
+        p = min(max(p, 1e-9), 1 - 1e-9)
+        a, b = self.calibration
+        return _sigmoid(a * math.log(p / (1 - p)) + b)
+
+    def usable(self, vectors: SpanVectors | None) -> bool:
+        """Vectors from the tagger this model was trained on (another tagger's hidden states mean nothing here)."""
+        return vectors is not None and vectors.tagger_id == self.tagger_id
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "tagger_id": self.tagger_id,
+            "threshold": self.threshold,
+            "calibration": list(self.calibration),
+            "bias": self.bias,
+            "meta": self.meta,
+            "weights": [round(float(x), 6) for x in self.weights],
+        }
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(self.to_json(), fh, indent=1)
+            fh.write("\n")
+
+    @classmethod
+    def load(cls, path: Path) -> VectorModel:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        if data.get("format") != FORMAT:
+            raise ValueError(f"{path}: not a {FORMAT} model file")
+        return cls(
+            weights=np.asarray(data["weights"], dtype=np.float32),
+            bias=float(data["bias"]),
+            tagger_id=data["tagger_id"],
+            threshold=float(data["threshold"]),
+            calibration=(float(data["calibration"][0]), float(data["calibration"][1])),
+            meta=data.get("meta", {}),
+        )
