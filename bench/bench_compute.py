@@ -104,6 +104,7 @@ def compile_variant(tagger):
 
     variant = copy.copy(tagger)
     variant.network = copy.copy(tagger.network)
+    variant.network._modules = dict(tagger.network._modules)  # a shallow copy shares them: keep the original's
     variant.network.encoder = torch.compile(tagger.network.encoder, dynamic=True)
     return variant
 

@@ -2,6 +2,7 @@
 
     python data/annotations/sample_candidates.py [--root DATA_ROOT] [--seed 20240611]
     python data/annotations/sample_candidates.py --extend [--extend-seed 20250301]
+    python data/annotations/sample_candidates.py --extend2      # the second TUNE-only round (quotes only)
 
 Writes data/annotations/quotes.candidates.jsonl and assertions.candidates.jsonl: offsets and document hashes
 only, never corpus text. Strata are heuristics meant to over-represent the rare cases (scare quotes, boosted
@@ -13,6 +14,10 @@ that no REPORT item comes from: the train splits of PTC 2020, SemEval-2021 Task 
 stories / ukraine-news-bias articles without a REPORT item (a BASIL story is excluded whole: its three
 articles repeat the same quotations). A document whose text hash equals a REPORT document's is excluded too.
 The check is made in code (:func:`report_free`) and asserted before writing.
+
+``--extend2`` is a second TUNE-only round, for quotations only (scare quotes stayed the scarcer class): it keeps
+the first 690 quotation items and appends a fresh draw from the same REPORT-free pool, minus every item already
+drawn (ids q0691…, seed 20261127).
 """
 
 from __future__ import annotations
@@ -74,6 +79,16 @@ EXTEND_QUOTE_QUOTAS = {
 # "gold_overlap" here: a sentence without an attribution word overlapping a PTC evaluative technique span or
 # a BASIL lexical (loaded wording) span -- the author's own loaded claims.
 EXTEND_SENTENCE_QUOTAS = {"booster": 110, "gold_overlap": 70, "hedge": 40, "attribution": 45, "neutral": 45}
+# --extend2: quotations only, after base + extension (690). Mostly the strata where scare quotes turned up.
+EXTEND2_SEED = 20261127
+EXTEND2_AFTER = 690
+EXTEND2_QUOTE_QUOTAS = {
+    "short_no_verb": 140,
+    "gold_overlap": 60,
+    "title_like": 10,
+    "short_with_verb": 20,
+    "long_direct": 10,
+}
 # Whataboutism is left out here: its spans are whole arguments rather than loaded wording.
 EVALUATIVE_SPANS = (EVALUATIVE_TECHNIQUES - {"Whataboutism,Straw_Men,Red_Herring"}) | {"lexical"}
 
@@ -308,23 +323,34 @@ def extension_pool(kind: str, root: str | None, ok: Callable[[str, str], bool], 
     return [c for c in out if (c.corpus, c.doc_id, c.start, c.end) not in taken]
 
 
-def extend(kind: str, root: str | None, seed: int, folder: Path) -> list[Candidate]:
-    """Keep the base items of ``kind``, append a freshly drawn TUNE-only extension; returns the extension."""
+def extend(
+    kind: str,
+    root: str | None,
+    seed: int,
+    folder: Path,
+    keep: int | None = None,
+    quotas: dict[str, int] | None = None,
+) -> list[Candidate]:
+    """Keep the first ``keep`` items of ``kind`` (default: the base draw), append a freshly drawn TUNE-only
+    extension (``quotas``, default: the first extension's) of items not yet drawn; returns the extension."""
     path = folder / f"{kind}.candidates.jsonl"
-    base_rows = _read_rows(path)[: BASE_COUNT[kind]]
+    rows = _read_rows(path)
+    keep = BASE_COUNT[kind] if keep is None else keep
+    kept_rows = rows[:keep]
     quotes = kind == "quotes"
-    ok = report_free(base_rows, root)
-    taken = {(r["corpus"], r["doc_id"], r["start"], r["end"]) for r in base_rows}
+    ok = report_free(rows[: BASE_COUNT[kind]], root)  # REPORT items are all in the base draw
+    taken = {(r["corpus"], r["doc_id"], r["start"], r["end"]) for r in kept_rows}
     pool = extension_pool(kind, root, ok, taken)
     rng = random.Random(seed + (0 if quotes else 1))
-    new = _draw(pool, EXTEND_QUOTE_QUOTAS if quotes else EXTEND_SENTENCE_QUOTAS, rng, EXTEND_SOURCES)
+    quotas = quotas or (EXTEND_QUOTE_QUOTAS if quotes else EXTEND_SENTENCE_QUOTAS)
+    new = _draw(pool, quotas, rng, EXTEND_SOURCES)
     rng.shuffle(new)
     prefix = "q" if quotes else "a"
-    for i, c in enumerate(new, BASE_COUNT[kind] + 1):
+    for i, c in enumerate(new, keep + 1):
         c.item_id, c.part, c.second_pass = f"{prefix}{i:04d}", "tune", False
     assert all(ok(c.corpus, c.doc_id) for c in new), "an extension item comes from a REPORT document"
-    base = [Candidate(**{k: r.get(k) for k in Candidate.__dataclass_fields__}) for r in base_rows]
-    _write(path, base + new, quotes)
+    kept = [Candidate(**{k: r.get(k) for k in Candidate.__dataclass_fields__}) for r in kept_rows]
+    _write(path, kept + new, quotes)
     return new
 
 
@@ -356,7 +382,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ANNOTATION_DIR)
     parser.add_argument("--extend", action="store_true", help="(re)draw the TUNE-only extension, keep the rest")
     parser.add_argument("--extend-seed", type=int, default=EXTEND_SEED)
+    parser.add_argument("--extend2", action="store_true", help="(re)draw the second TUNE-only round (quotes)")
     args = parser.parse_args()
+    if args.extend2:
+        new = extend("quotes", args.root, EXTEND2_SEED, args.out, EXTEND2_AFTER, EXTEND2_QUOTE_QUOTAS)
+        _summary("quotes extension 2", new)
+        return
     if args.extend:
         for kind in ("quotes", "assertions"):
             _summary(f"{kind} extension", extend(kind, args.root, args.extend_seed, args.out))
