@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from slant.config import DATA_DIR, DEFAULT_MODEL_DIR, data_root
 from slant.quotes import find_quotations
 from slant.rhetoric import load_classifiers, rhetoric_spans
-from slant.rhetoric.assertion_features import assertion_features
+from slant.rhetoric.assertion_features import assertion_features, is_boilerplate
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.lexicons import cue_matcher
@@ -240,3 +240,31 @@ def test_report_figures_match_results_json(kind: str) -> None:
     require_data(DATA_DIR / "annotations" / f"{kind}.labels.pass1.jsonl")
     recorded = json.loads(RESULTS.read_text(encoding="utf-8"))[kind]
     _close(evaluate_rhetoric(kind, "report"), recorded)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The original source of this article is The Daily Example.",
+        "Feel free to repost and share widely our articles.",
+        "The Example Institute will not be responsible for any inaccurate statement in this article.",
+        "This material is distributed without profit to readers interested in research.",
+        'We make such material available under the provisions of "fair use".',
+        "Copyright Example Media, 2024.",
+    ],
+)
+def test_site_furniture_is_not_an_assertion(sentence: str) -> None:
+    assert is_boilerplate(sentence)
+    assert not rhetoric_spans(sentence)  # neither an assertion nor a scare quote ("fair use")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The ministry is responsible for the budget, and it clearly failed.",
+        "The sanctions have clearly failed.",
+        "Officials shared the report with reporters.",
+    ],
+)
+def test_claims_are_not_site_furniture(sentence: str) -> None:
+    assert not is_boilerplate(sentence)

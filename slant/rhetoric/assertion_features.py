@@ -64,7 +64,11 @@ _BOILERPLATE = re.compile(
     r"subscribe to|sign up for|our newsletter|follow us on|share this article|forward this article|"
     r"support (?:our|independent) (?:work|journalism|media)|make a donation|donate (?:to|now)|"
     r"for media inquiries|is a regular contributor|research associate of|(?:image|photo|featured image) "
-    r"(?:credit|source|is from)|(?:image|photo)s? courtesy of)",
+    r"(?:credit|source|is from)|(?:image|photo)s? courtesy of|"
+    # calls to repost, and the fair-use and liability notices many sites print under every article
+    r"feel free to (?:repost|re-post|share|republish)|(?:repost|republish) (?:this|our)|"
+    r"(?:is|are|be) not (?:be )?responsible for any|will not be (?:held )?responsible for|"
+    r"distributed without profit|\"?fair use\"?|for (?:research|educational) purposes only)",
     re.IGNORECASE,
 )
 _LEN_BINS = ((5, "1-5"), (12, "6-12"), (25, "13-25"), (40, "26-40"))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slant.quotes import Quotation
+from slant.rhetoric.assertion_features import is_boilerplate
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.quote_features import quote_features
@@ -58,6 +59,8 @@ class QuoteClassifier:
         """``scare_quote`` spans: the quotation with its marks, scored with the calibrated probability."""
         out = []
         for q in ctx.quotations:
+            if is_boilerplate(ctx.text[slice(*ctx.sentence_span(q.start, q.end))]):
+                continue  # site furniture ('under the provisions of "fair use"'): not the author's wording
             d = self.decide(ctx, q, vectors)
             if d.label == "scare":
                 out.append(Span.from_text(ctx.text, q.start, q.end, SCARE_LABEL, d.score))
