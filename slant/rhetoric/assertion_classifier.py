@@ -46,12 +46,11 @@ class AssertionClassifier:
         """With ``vectors`` from the tagger the vector model was trained on, both models decide together."""
         cues = cue_matcher().find(ctx.text, start, end)
         probs = self.model.probabilities(assertion_features(ctx, start, end, cues, self.bag))
-        score, threshold = self.model.score(probs), None
         vm = self.vector_model
-        vector = assertion_vector(start, end, vectors) if vm is not None and vm.usable(vectors) else None
-        if vm is not None and vector is not None:
-            score = vm.mixed_score(float(probs[self.model.labels.index(self.model.positive)]), vector)
-            threshold = vm.threshold
+        if vm is not None and vm.usable(vectors):
+            score, threshold = vm.score_and_threshold(self.model, probs, assertion_vector(start, end, vectors))
+        else:
+            score, threshold = self.model.score(probs), None
         return AssertionDecision(
             start,
             end,

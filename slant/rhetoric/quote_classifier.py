@@ -42,12 +42,11 @@ class QuoteClassifier:
     def decide(self, ctx: TextContext, q: Quotation, vectors: SpanVectors | None = None) -> QuoteDecision:
         """With ``vectors`` from the tagger the vector model was trained on, both models decide together."""
         probs = self.model.probabilities(quote_features(ctx, q, self.inner_words))
-        score, threshold = self.model.score(probs), None
         vm = self.vector_model
-        vector = quote_vector(ctx, q, vectors) if vm is not None and vm.usable(vectors) else None
-        if vm is not None and vector is not None:
-            score = vm.mixed_score(float(probs[self.model.labels.index(self.model.positive)]), vector)
-            threshold = vm.threshold
+        if vm is not None and vm.usable(vectors):
+            score, threshold = vm.score_and_threshold(self.model, probs, quote_vector(ctx, q, vectors))
+        else:
+            score, threshold = self.model.score(probs), None
         return QuoteDecision(
             q,
             self.model.decide(probs, score, threshold),

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.feature_extraction import DictVectorizer
@@ -44,6 +45,9 @@ from slant.rhetoric.quote_classifier import QUOTE_CLASSES
 from slant.rhetoric.quote_features import quote_features
 from slant.rhetoric.vectors import VectorModel, assertion_vector, quote_vector
 from slant.rhetoric.weak_labels import WeakExample, weak_assertions, weak_quotes
+
+if TYPE_CHECKING:
+    from slant.tagger import Tagger
 
 SEED = 20240611
 FOLDS = 5
@@ -258,7 +262,7 @@ def search(kind: str, weak: list[Example], hand: list[Example], log: Callable[[s
     return sorted(results, key=lambda r: -r["oof_f1"])
 
 
-def hand_vectors(kind: str, items: list[LabelledItem], tagger) -> np.ndarray:
+def hand_vectors(kind: str, items: list[LabelledItem], tagger: Tagger) -> np.ndarray:
     """One row per item: what the vector model reads (quoted words + sentence, or the sentence)."""
     rows = []
     for it, vec in zip(items, item_vectors(items, tagger), strict=True):
@@ -272,7 +276,12 @@ def hand_vectors(kind: str, items: list[LabelledItem], tagger) -> np.ndarray:
 
 
 def train_vector_model(
-    kind: str, items: list[LabelledItem], hand: list[Example], oof: np.ndarray, tagger, log: Callable[[str], None]
+    kind: str,
+    items: list[LabelledItem],
+    hand: list[Example],
+    oof: np.ndarray,
+    tagger: Tagger,
+    log: Callable[[str], None],
 ) -> VectorModel:
     """The vector model on the TUNE items, with threshold and calibration for the mixed probability."""
     t0 = time.time()
@@ -293,7 +302,6 @@ def train_vector_model(
             "C": VECTOR_C,
             "reads": "quoted words + sentence" if kind == "quotes" else "sentence or clause",
             "tune_out_of_fold_f1_mixed": round(mixed_f1, 4),
-            "tagger_model": str(tagger.model_dir),
             "trained_by": "python -m slant.rhetoric.train",
         },
     )
@@ -305,7 +313,12 @@ def train_vector_model(
 
 
 def train_kind(
-    kind: str, root: str | None, cache: Path | None, do_search: bool, log: Callable[[str], None], tagger=None
+    kind: str,
+    root: str | None,
+    cache: Path | None,
+    do_search: bool,
+    log: Callable[[str], None],
+    tagger: Tagger | None = None,
 ) -> tuple[LinearModel, VectorModel | None]:
     t0 = time.time()
     weak = weak_examples(kind, root, cache)

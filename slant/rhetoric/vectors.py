@@ -22,10 +22,11 @@ import numpy as np
 
 from slant.quotes import Quotation
 from slant.rhetoric.context import TextContext
+from slant.rhetoric.linear import LinearModel
 from slant.sentences import split_clauses
 
 if TYPE_CHECKING:
-    from slant.tagger import Tagger
+    from slant.tagger import Tagger, TokenPredictions
 
 FORMAT = "slant-rhetoric-vectors/1"
 Spans = tuple[int, int]
@@ -61,7 +62,9 @@ class SpanVectors:
         return vector if vector is not None else np.zeros(self.dim, dtype=np.float32)
 
 
-def span_vectors(tagger: Tagger, contexts: list[TextContext], spans: list[list[Spans]] | None = None):
+def span_vectors(
+    tagger: Tagger, contexts: list[TextContext], spans: list[list[Spans]] | None = None
+) -> list[SpanVectors | None]:
     """SpanVectors for each context (``spans`` defaults to ``candidate_spans``); None without a tagger id."""
     if tagger.tagger_id is None:
         return [None] * len(contexts)
@@ -70,7 +73,7 @@ def span_vectors(tagger: Tagger, contexts: list[TextContext], spans: list[list[S
     return [vectors_from_prediction(tagger, pred, s) for pred, s in zip(preds, spans, strict=True)]
 
 
-def vectors_from_prediction(tagger: Tagger, pred: Any, spans: list[Spans]) -> SpanVectors | None:
+def vectors_from_prediction(tagger: Tagger, pred: TokenPredictions, spans: list[Spans]) -> SpanVectors | None:
     if tagger.tagger_id is None or pred.span_vectors is None:
         return None
     dim = tagger.network.token_head.in_features
@@ -116,6 +119,15 @@ class VectorModel:
         p = min(max(p, 1e-9), 1 - 1e-9)
         a, b = self.calibration
         return _sigmoid(a * math.log(p / (1 - p)) + b)
+
+    def score_and_threshold(
+        self, feature_model: LinearModel, probs: np.ndarray, vector: np.ndarray | None
+    ) -> tuple[float, float | None]:
+        """The mixed score and its threshold, or the feature model's own score (and None) without a vector."""
+        if vector is None:
+            return feature_model.score(probs), None
+        positive = float(probs[feature_model.labels.index(feature_model.positive)])
+        return self.mixed_score(positive, vector), self.threshold
 
     def usable(self, vectors: SpanVectors | None) -> bool:
         """Vectors from the tagger this model was trained on (another tagger's hidden states mean nothing here)."""
