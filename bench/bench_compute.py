@@ -128,19 +128,20 @@ def onnxruntime_variant(tagger):
     ids = torch.randint(1000, 2000, (2, 16))
     mask = torch.ones_like(ids)
     mask[1, 10:] = 0  # a padded row, so the exported graph handles padding
-    path = Path(tempfile.mkdtemp()) / "tagger.onnx"
-    torch.onnx.export(
-        Head(tagger.network).eval(),
-        (ids, mask),
-        str(path),
-        input_names=["input_ids", "attention"],
-        output_names=["logits"],
-        dynamic_axes={name: {0: "batch", 1: "tokens"} for name in ("input_ids", "attention", "logits")},
-        dynamo=False,
-    )
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = torch.get_num_threads()
-    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    with tempfile.TemporaryDirectory() as tmp:  # the session holds the graph in memory once built
+        path = Path(tmp) / "tagger.onnx"
+        torch.onnx.export(
+            Head(tagger.network).eval(),
+            (ids, mask),
+            str(path),
+            input_names=["input_ids", "attention"],
+            output_names=["logits"],
+            dynamic_axes={name: {0: "batch", 1: "tokens"} for name in ("input_ids", "attention", "logits")},
+            dynamo=False,
+        )
+        session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     variant = copy.copy(tagger)
     variant.network = copy.copy(tagger.network)
     feeds = lambda i, a: {"input_ids": i.numpy(), "attention": a.numpy()}  # noqa: E731

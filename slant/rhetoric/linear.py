@@ -19,8 +19,32 @@ Features = Mapping[str, float]
 FORMAT = "slant-rhetoric-linear/1"
 
 
-def _sigmoid(x: float) -> float:
+def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+def calibrate(p: float, calibration: tuple[float, float]) -> float:
+    """Platt scaling: sigmoid(a * logit(p) + b), with p kept off 0 and 1."""
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    a, b = calibration
+    return sigmoid(a * math.log(p / (1 - p)) + b)
+
+
+def write_model_json(path: Path, data: dict[str, Any]) -> None:
+    """A rhetoric model file: indented, readable JSON (``data`` carries its ``format``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, ensure_ascii=False)
+        fh.write("\n")
+
+
+def read_model_json(path: Path, fmt: str) -> dict[str, Any]:
+    """A rhetoric model file's content; a clear error when it is of another format."""
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    if data.get("format") != fmt:
+        raise ValueError(f"{path}: not a {fmt} model file")
+    return data
 
 
 @dataclass(slots=True)
@@ -52,9 +76,7 @@ class LinearModel:
 
     def score(self, probs: np.ndarray) -> float:
         """Calibrated probability of the positive label."""
-        p = float(min(max(probs[self.labels.index(self.positive)], 1e-9), 1 - 1e-9))
-        a, b = self.calibration
-        return _sigmoid(a * math.log(p / (1 - p)) + b)
+        return calibrate(float(probs[self.labels.index(self.positive)]), self.calibration)
 
     def decide(self, probs: np.ndarray, score: float | None = None, threshold: float | None = None) -> str:
         """The positive label when its calibrated score reaches the threshold, else the best other label.
@@ -81,17 +103,11 @@ class LinearModel:
         }
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(self.to_json(), fh, indent=1, ensure_ascii=False)
-            fh.write("\n")
+        write_model_json(path, self.to_json())
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-        if data.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a {FORMAT} model file")
+        data = read_model_json(path, FORMAT)
         return cls(
             labels=tuple(data["labels"]),
             positive=data["positive"],

@@ -12,8 +12,6 @@ weights hash, and with any other tagger the classifiers fall back to the feature
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +20,7 @@ import numpy as np
 
 from slant.quotes import Quotation
 from slant.rhetoric.context import TextContext
-from slant.rhetoric.linear import LinearModel
+from slant.rhetoric.linear import LinearModel, calibrate, read_model_json, sigmoid, write_model_json
 from slant.sentences import split_clauses
 
 if TYPE_CHECKING:
@@ -91,10 +89,6 @@ def assertion_vector(start: int, end: int, vectors: SpanVectors) -> np.ndarray |
     return vectors.get(start, end)
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-
-
 @dataclass(slots=True)
 class VectorModel:
     """Binary logistic regression (positive class vs the rest) over pooled tagger vectors.
@@ -111,14 +105,11 @@ class VectorModel:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def probability(self, vector: np.ndarray) -> float:
-        return _sigmoid(float(vector @ self.weights) + self.bias)
+        return sigmoid(float(vector @ self.weights) + self.bias)
 
     def mixed_score(self, feature_probability: float, vector: np.ndarray) -> float:
         """Calibrated probability of the positive class from both models."""
-        p = (feature_probability + self.probability(vector)) / 2
-        p = min(max(p, 1e-9), 1 - 1e-9)
-        a, b = self.calibration
-        return _sigmoid(a * math.log(p / (1 - p)) + b)
+        return calibrate((feature_probability + self.probability(vector)) / 2, self.calibration)
 
     def score_and_threshold(
         self, feature_model: LinearModel, probs: np.ndarray, vector: np.ndarray | None
@@ -145,17 +136,11 @@ class VectorModel:
         }
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(self.to_json(), fh, indent=1)
-            fh.write("\n")
+        write_model_json(path, self.to_json())
 
     @classmethod
     def load(cls, path: Path) -> VectorModel:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-        if data.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a {FORMAT} model file")
+        data = read_model_json(path, FORMAT)
         return cls(
             weights=np.asarray(data["weights"], dtype=np.float32),
             bias=float(data["bias"]),
