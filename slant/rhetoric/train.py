@@ -68,7 +68,8 @@ class Config:
     optional: bool  # use the optional feature group (quoted words / bag of words)
 
 
-# Chosen with --search on the TUNE part (see the module docstring); the search log is in the model's meta.
+# Chosen with --search on the TUNE part (see the module docstring); a --search run also writes its log into the
+# model file's meta.
 DEFAULTS = {
     # With 429 TUNE quotations (57 scare) a weak example is worth less than before: 0.3 beat 1.0 and 0.1 in
     # grouped CV over three fold seeds (TUNE only). Re-checked at 669 (115 scare) with --search: the best
