@@ -35,7 +35,7 @@ class Task(StrEnum):
 
 @app.callback()
 def _main() -> None:
-    """Keeps typer in sub-command mode (``score`` / ``run``) even while only one command exists."""
+    """Keeps typer in sub-command mode (``score``, ``run``, ``compare-tuning``, ``card``)."""
 
 
 def score_files(task: Task, pred: Path, gold: Path) -> dict[str, Any]:
@@ -236,6 +236,40 @@ def run(
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
+
+
+@app.command("compare-tuning")
+def compare_tuning(
+    model: Annotated[
+        str | None, typer.Option(help="Model folder or name ('accurate'); default: the shipped model/.")
+    ] = None,
+    corpus: Annotated[str, typer.Option(help="Whose held-out train documents: ptc2020 or semeval2021.")] = "ptc2020",
+    repeats: Annotated[int, typer.Option(help="Random half splits (each scored both ways).")] = 12,
+    data_root: Annotated[
+        str | None, typer.Option(help="Corpus root (default $SLANT_DATA or ../shared/datasets).")
+    ] = None,
+) -> None:
+    """How well each way of fitting the technique thresholds carries over to unseen articles: fit on half of
+    the held-out train documents, score FLC F1 on the other half. Dev is not read."""
+    import statistics
+
+    from slant.tagger import Tagger
+    from slant.train_config import TrainConfig
+    from slant.training import load_corpora
+    from slant.training_data import channel_spec
+    from slant.tuning import compare_methods
+
+    config = TrainConfig(data_root=data_root)
+    corpora = load_corpora(config)
+    spec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])
+    scores = compare_methods(Tagger.load(model), corpora.val, spec, corpus, repeats=repeats)
+    table = Table(title=f"FLC F1 on held-out halves of {corpus} train (fit on the other half)")
+    for name in ("method", "mean", "std. error", "fits"):
+        table.add_column(name)
+    for method, values in scores.items():
+        error = statistics.stdev(values) / len(values) ** 0.5
+        table.add_row(method, f"{statistics.mean(values):.4f}", f"{error:.4f}", str(len(values)))
+    Console().print(table)
 
 
 @app.command()

@@ -14,6 +14,9 @@ class TrainConfig:
     seed: int = 13
     # Articles held out of PTC train to tune thresholds and calibration (dev is never used for tuning).
     val_fraction: float = 0.12
+    # How the technique channels' decoding thresholds are fitted on those articles (slant.tuning.METHODS):
+    # "shared" fits one threshold for all of them, "per_channel" one each (fits ~45 articles, carries over worse).
+    technique_thresholds: str = "shared"
     multitask_semeval2021: bool = True  # add the SemEval-2021 meme texts as extra training documents
     # Windows: MiniLM attends over 512 positions, 256 keeps CPU training fast; overlap gives every token context.
     max_tokens: int = 254

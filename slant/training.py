@@ -250,11 +250,11 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     )
     model_config.write(output / "config.json")
 
-    tune_model(output, corpora, spec)
+    tune_model(output, corpora, spec, config.technique_thresholds)
     return output
 
 
-def tune_model(output: Path, corpora: Corpora, spec: ChannelSpec) -> None:
+def tune_model(output: Path, corpora: Corpora, spec: ChannelSpec, method: str = "shared") -> None:
     """Fit thresholds and calibration of the model in ``output`` on the held-out train documents: the default
     profile (news) at the top level of its config, each other profile whose corpus was trained on under
     ``profiles``."""
@@ -265,7 +265,7 @@ def tune_model(output: Path, corpora: Corpora, spec: ChannelSpec) -> None:
         if profile.corpus not in spec.annotated:
             continue
         thresholds, calibration, val_report = tune(
-            tagger, corpora.val, spec, output_corpora=(profile.corpus,), home=profile.corpus
+            tagger, corpora.val, spec, output_corpora=(profile.corpus,), home=profile.corpus, method=method
         )
         if profile.name == DEFAULT_PROFILE:
             model_config.thresholds = thresholds
@@ -277,6 +277,8 @@ def tune_model(output: Path, corpora: Corpora, spec: ChannelSpec) -> None:
                 "calibration": calibration,
                 "validation": val_report,
             }
+    # A re-tune may use another method than the run that trained the weights: record the one in force.
+    model_config.extra.setdefault("train_config", {})["technique_thresholds"] = method
     model_config.write(output / "config.json")
 
 
@@ -284,5 +286,5 @@ def retune(config: TrainConfig, model_dir: Path) -> Path:
     """Re-fit thresholds and calibration of a trained model (same held-out documents as its training run)."""
     corpora = load_corpora(config)
     spec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])
-    tune_model(model_dir, corpora, spec)
+    tune_model(model_dir, corpora, spec, config.technique_thresholds)
     return model_dir
