@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from slant.config import DATA_DIR, DEFAULT_MODEL_DIR, data_root
 from slant.quotes import find_quotations
 from slant.rhetoric import load_classifiers, rhetoric_spans
-from slant.rhetoric.assertion_features import assertion_features, is_boilerplate
+from slant.rhetoric.assertion_features import assertion_features, is_boilerplate, is_headline, is_site_furniture
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.lexicons import cue_matcher
@@ -268,3 +268,35 @@ def test_site_furniture_is_not_an_assertion(sentence: str) -> None:
 )
 def test_claims_are_not_site_furniture(sentence: str) -> None:
     assert not is_boilerplate(sentence)
+    assert not is_site_furniture(sentence)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[Birds Not Bombs: Let's Fight for a World of Peace, Not War](#)",  # a banner link
+        "Kiev's Refusal to Maintain Ceasefire Violates UNSC Resolution - Russia",  # a headline
+        "Jane Doe is an independent geopolitical and military analyst.",  # an author's bio line
+        "John Smith is a senior fellow at the Example Institute.",
+    ],
+)
+def test_headlines_and_bios_are_site_furniture(line: str) -> None:
+    assert is_site_furniture(line)
+    text = f"The sanctions have clearly failed, and everyone knows it.\n\n{line}\n"
+    start = text.index(line)
+    spans = [s for s in rhetoric_spans(text) if s.label == "unhedged_assertion"]
+    assert all(s.end <= start for s in spans), [s.text for s in spans]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "BIDEN BLACKMAILED UKRAINE WITH A BILLION IN TAX DOLLARS.",  # meme captions shout their claims
+        "His rival, Hillary Clinton, captured Virginia, Georgia, Arkansas, Alabama, Texas and Tennessee.",
+        "[As long as the narrative is kept alive, anything goes](#).",  # a linked claim in the author's prose
+        "Putin is a war criminal.",
+    ],
+)
+def test_shouted_or_linked_claims_are_not_headlines(sentence: str) -> None:
+    assert not is_headline(sentence)
+    assert not is_site_furniture(sentence)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from slant.rhetoric.assertion_features import assertion_features, is_boilerplate
+from slant.rhetoric.assertion_features import assertion_features, is_site_furniture
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.lexicons import Cue, cue_matcher
 from slant.rhetoric.linear import LinearModel
@@ -65,13 +65,13 @@ class AssertionClassifier:
 
         A contrastive clause ("Officials deny it, but the army clearly shelled the village") can carry the
         author's unhedged claim while the whole sentence reads as attributed. Site furniture (source lines,
-        copyright notes, disclaimers) is not the author's claim and is skipped.
+        copyright notes, disclaimers, headlines, author bios) is not the author's claim and is skipped.
         """
         out = []
         text = ctx.text
         for sent in ctx.sentences:
-            if is_boilerplate(text[sent.start : sent.end]):
-                continue  # site furniture ("The original source of this article is ..."): no author's claim
+            if is_site_furniture(text[sent.start : sent.end]):
+                continue  # "The original source of this article is ...", a headline, a bio: no author's claim
             d = self.decide(ctx, sent.start, sent.end, vectors)
             if d.label == "unhedged":
                 out.append(_span(text, d))

@@ -74,9 +74,61 @@ _BOILERPLATE = re.compile(
 _LEN_BINS = ((5, "1-5"), (12, "6-12"), (25, "13-25"), (40, "26-40"))
 
 
+# An author's bio line ("Jane Doe is an independent geopolitical analyst."): a byline, not a claim.
+_AUTHOR_BIO = re.compile(
+    r"^\W*(?:[A-Z][\w.'’-]*\s){1,3}is an?\s(?:[\w-]+,?\s(?:and\s)?){0,5}"
+    r"(?:analyst|journalist|writer|author|columnist|editor|researcher|commentator|contributor|professor|"
+    r"reporter|blogger|correspondent|fellow)s?\b"
+)
+_LINK_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # [words](url), as extracted web pages keep links
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# Words a headline leaves in lower case ("a World of Peace, Not War").
+_TITLE_SMALL = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "not",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "vs",
+        "via",
+        "per",
+        "up",
+        "off",
+    ]
+)
+
+
 def is_boilerplate(sentence: str) -> bool:
     """Is this sentence site furniture (source line, copyright, disclaimer, subscribe/donate call)?"""
     return _BOILERPLATE.search(sentence) is not None
+
+
+def is_headline(sentence: str) -> bool:
+    """Is this line in Title Case, as headlines and banner links are? Every word but the small ones is
+    capitalised. Lines in capitals are not headlines here: meme captions shout their claims that way."""
+    words = [w for w in _WORD.findall(_LINK_MARKUP.sub(r"\1", sentence)) if w.lower() not in _TITLE_SMALL]
+    if len(words) < 3 or all(w.isupper() for w in words):
+        return False
+    return all(w[0].isupper() for w in words)
+
+
+def is_site_furniture(sentence: str) -> bool:
+    """Not the author's claim: boilerplate, a headline or banner link, an author's bio line."""
+    return is_boilerplate(sentence) or is_headline(sentence) or _AUTHOR_BIO.search(sentence) is not None
 
 
 def _len_bin(n: int) -> str:
