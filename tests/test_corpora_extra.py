@@ -190,6 +190,8 @@ def test_candidates_resolve(kind: str, minimum: int) -> None:
     share_tune = sum(it.part == "tune" for it in first_sample) / len(first_sample)
     share_second = sum(it.second_pass for it in first_sample) / len(first_sample)
     assert 0.35 < share_tune < 0.45 and 0.38 < share_second < 0.42
+    # With the extensions' second pass (sample_candidates.py --second-pass), a third of all items twice.
+    assert sum(it.second_pass for it in items) >= len(items) / 3
     # The extension (sample_candidates.py --extend): TUNE only, never from a document with a REPORT item.
     assert {it.corpus for it in extension} <= evaluation_sources | train_sources
     assert {it.part for it in extension} == {"tune"}

@@ -3,6 +3,7 @@
     python data/annotations/render_packets.py [--root DATA_ROOT] [--out /tmp/slant-annot]
     python data/annotations/render_packets.py --extension   # only the --extend items (q0431…, a0781…)
     python data/annotations/render_packets.py --after 690 --kinds quotes   # only the --extend2 items (q0691…)
+    python data/annotations/render_packets.py --extension --second-pass     # the extension's second pass
 
 pass1/ gets every item, pass2/ only the ``second_pass`` items (for the second, independent annotator).
 Quotes: ~60 items a file, ~300 characters of context each side, the quotation between ⟦ ⟧.
@@ -89,14 +90,20 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/slant-annot"))
     parser.add_argument("--extension", action="store_true", help="only the TUNE extension (pass 1, to ext/)")
     parser.add_argument("--after", type=int, default=None, help="only the items after the first N (pass 1, to ext/)")
+    parser.add_argument("--second-pass", action="store_true", help="with --extension: its second_pass items (pass2)")
     parser.add_argument("--kinds", nargs="+", default=["quotes", "assertions"], choices=["quotes", "assertions"])
     args = parser.parse_args()
     if args.out.resolve().is_relative_to(REPO):
         raise SystemExit(f"refusing to write corpus text inside the repository: {args.out}")
     for kind in args.kinds:
         items = sorted(load_items(kind, args.root), key=lambda it: it.item_id)  # type: ignore[arg-type]
-        if args.extension or args.after is not None:  # extensions have no second pass; ids follow the draws
+        if args.extension or args.after is not None:  # ids follow the draws
             chosen = items[BASE_COUNT[kind] if args.after is None else args.after :]
+            if args.second_pass:  # the second pass sampled later (sample_candidates.py --second-pass)
+                chosen = [it for it in chosen if it.second_pass]
+                paths = write_packets(kind, chosen, args.out / "ext-pass2", "pass2")
+                print(f"extension {kind}, second pass: {len(chosen)} items in {len(paths)} files")
+                continue
             paths = write_packets(kind, chosen, args.out / "ext", "pass1")
             print(f"extension {kind}: {len(chosen)} items in {len(paths)} files under {args.out / 'ext'}")
             continue

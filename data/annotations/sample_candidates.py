@@ -3,6 +3,7 @@
     python data/annotations/sample_candidates.py [--root DATA_ROOT] [--seed 20240611]
     python data/annotations/sample_candidates.py --extend [--extend-seed 20250301]
     python data/annotations/sample_candidates.py --extend2      # the second TUNE-only round (quotes only)
+    python data/annotations/sample_candidates.py --second-pass   # second pass over a third of every set
 
 Writes data/annotations/quotes.candidates.jsonl and assertions.candidates.jsonl: offsets and document hashes
 only, never corpus text. Strata are heuristics meant to over-represent the rare cases (scare quotes, boosted
@@ -18,6 +19,10 @@ The check is made in code (:func:`report_free`) and asserted before writing.
 ``--extend2`` is a second TUNE-only round, for quotations only (scare quotes stayed the scarcer class): it keeps
 the first 690 quotation items and appends a fresh draw from the same REPORT-free pool, minus every item already
 drawn (ids q0691…, seed 20261127).
+
+``--second-pass`` keeps every item and its part, and marks a seeded random sample of the extension items
+(which had no second pass) ``second_pass``, so that at least a third of each set is labelled twice. The draw
+does not look at any label. Run it after the extensions: ``--extend`` and ``--extend2`` reset the flags.
 """
 
 from __future__ import annotations
@@ -81,6 +86,7 @@ EXTEND_QUOTE_QUOTAS = {
 EXTEND_SENTENCE_QUOTAS = {"booster": 110, "gold_overlap": 70, "hedge": 40, "attribution": 45, "neutral": 45}
 # --extend2: quotations only, after base + extension (690). Mostly the strata where scare quotes turned up.
 EXTEND2_SEED = 20261127
+SECOND_PASS_SEED = 20261128
 EXTEND2_AFTER = 690
 EXTEND2_QUOTE_QUOTAS = {
     "short_no_verb": 140,
@@ -354,6 +360,21 @@ def extend(
     return new
 
 
+def extend_second_pass(kind: str, folder: Path, seed: int = SECOND_PASS_SEED) -> list[Candidate]:
+    """Mark extension items ``second_pass`` until at least a third of ``kind``'s items have one; returns them."""
+    path = folder / f"{kind}.candidates.jsonl"
+    items = [Candidate(**{k: r.get(k) for k in Candidate.__dataclass_fields__}) for r in _read_rows(path)]
+    missing = math.ceil(len(items) / 3) - sum(c.second_pass for c in items)
+    if missing <= 0:
+        return []
+    pool = [c for c in items[BASE_COUNT[kind] :] if not c.second_pass]
+    chosen = random.Random(seed + (0 if kind == "quotes" else 1)).sample(pool, missing)
+    for c in chosen:
+        c.second_pass = True
+    _write(path, items, kind == "quotes")
+    return sorted(chosen, key=lambda c: c.item_id)
+
+
 def _write(path: Path, items: list[Candidate], quotes: bool) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for c in items:
@@ -383,7 +404,12 @@ def main() -> None:
     parser.add_argument("--extend", action="store_true", help="(re)draw the TUNE-only extension, keep the rest")
     parser.add_argument("--extend-seed", type=int, default=EXTEND_SEED)
     parser.add_argument("--extend2", action="store_true", help="(re)draw the second TUNE-only round (quotes)")
+    parser.add_argument("--second-pass", action="store_true", help="mark extension items for a second pass")
     args = parser.parse_args()
+    if args.second_pass:
+        for kind in ("quotes", "assertions"):
+            _summary(f"{kind} second-pass extension", extend_second_pass(kind, args.out))
+        return
     if args.extend2:
         new = extend("quotes", args.root, EXTEND2_SEED, args.out, EXTEND2_AFTER, EXTEND2_QUOTE_QUOTAS)
         _summary("quotes extension 2", new)
