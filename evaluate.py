@@ -244,7 +244,7 @@ def compare_tuning(
         str | None, typer.Option(help="Model folder or name ('accurate'); default: the shipped model/.")
     ] = None,
     corpus: Annotated[str, typer.Option(help="Whose held-out train documents: ptc2020 or semeval2021.")] = "ptc2020",
-    repeats: Annotated[int, typer.Option(help="Random half splits (each scored both ways).")] = 12,
+    repeats: Annotated[int, typer.Option(min=1, help="Random half splits (each scored both ways).")] = 12,
     data_root: Annotated[
         str | None, typer.Option(help="Corpus root (default $SLANT_DATA or ../shared/datasets).")
     ] = None,
@@ -253,12 +253,18 @@ def compare_tuning(
     the held-out train documents, score FLC F1 on the other half. Dev is not read."""
     import statistics
 
+    from slant.profiles import PROFILES
     from slant.tagger import Tagger
     from slant.train_config import TrainConfig
     from slant.training import load_corpora
     from slant.training_data import channel_spec
     from slant.tuning import compare_methods
 
+    corpora_with_profiles = [profile.corpus for profile in PROFILES.values()]
+
+    if corpus not in corpora_with_profiles:
+        message = f"{corpus!r} is not one of {', '.join(corpora_with_profiles)}"
+        raise typer.BadParameter(message, param_hint="--corpus")
     config = TrainConfig(data_root=data_root)
     corpora = load_corpora(config)
     spec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])

@@ -60,8 +60,12 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    args = parser().parse_args(argv)
-    config = config_from_args(args)
+    ap = parser()
+    args = ap.parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except ValueError as exc:
+        ap.error(str(exc))
     from slant.training import fit, retune  # heavy imports after argument parsing, so --help is instant
 
     started = time.time()

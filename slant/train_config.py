@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+TECHNIQUE_THRESHOLD_METHODS = ("shared", "per_channel")  # see slant.tuning
+
 
 @dataclass
 class TrainConfig:
@@ -14,7 +16,7 @@ class TrainConfig:
     seed: int = 13
     # Articles held out of PTC train to tune thresholds and calibration (dev is never used for tuning).
     val_fraction: float = 0.12
-    # How the technique channels' decoding thresholds are fitted on those articles (slant.tuning.METHODS):
+    # How the technique channels' decoding thresholds are fitted on those articles (slant.tuning):
     # "shared" fits one threshold for all of them, "per_channel" one each (fits ~45 articles, carries over worse).
     technique_thresholds: str = "shared"
     multitask_semeval2021: bool = True  # add the SemEval-2021 meme texts as extra training documents
@@ -39,6 +41,14 @@ class TrainConfig:
     max_train_docs: int | None = None  # limit for smoke runs
     threads: int = 0  # 0: torch default
     smoke: bool = False
+
+    def __post_init__(self) -> None:
+        # Checked here, not after an hour of training when the thresholds are fitted.
+        if self.technique_thresholds not in TECHNIQUE_THRESHOLD_METHODS:
+            raise ValueError(
+                f"technique_thresholds is {self.technique_thresholds!r}: "
+                f"choose one of {', '.join(TECHNIQUE_THRESHOLD_METHODS)}"
+            )
 
     def to_dict(self) -> dict:
         return asdict(self)

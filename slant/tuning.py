@@ -27,6 +27,7 @@ from slant.corpora.base import Document
 from slant.decoding import decode_runs
 from slant.metrics import flc_score, si_score
 from slant.semeval_format import SIRecord, TCRecord
+from slant.train_config import TECHNIQUE_THRESHOLD_METHODS
 from slant.training_data import ANY_CHANNEL, ChannelSpec
 
 THRESHOLDS = [round(float(t), 2) for t in np.arange(0.10, 0.91, 0.05)]
@@ -35,7 +36,7 @@ SETTINGS = [(t, g) for t in THRESHOLDS for g in MAX_GAPS]
 OFF = {"threshold": 1.01, "max_gap": 0, "enabled": False}  # never reached by a probability
 MIN_CALIBRATION_SPANS = 20
 ASCENT_ROUNDS = 2
-METHODS = ("shared", "per_channel")
+METHODS = TECHNIQUE_THRESHOLD_METHODS
 
 Setting = tuple[float, int]
 

@@ -4,15 +4,20 @@ Synthetic token probabilities stand in for a model, so each test knows which set
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from slant.corpora.base import Document, GoldSpan
+from slant.train_config import TrainConfig
 from slant.training_data import ChannelSpec
 from slant.tuning import METHODS, compare_methods, tune
 
+REPO = Path(__file__).resolve().parents[1]
 CHANNELS = ["any", "loaded_language", "doubt"]
 SPEC = ChannelSpec(channels=CHANNELS, annotated={"ptc2020": CHANNELS})
 N_WORDS = 40
@@ -86,3 +91,13 @@ def test_compare_methods_scores_unseen_halves():
     # Here switching the wrong channel off is right, and every half looks alike, so it carries over exactly.
     assert min(scores["per_channel"]) > max(scores["shared"])
     assert all(0.0 < v <= 1.0 for values in scores.values() for v in values)
+
+
+def test_training_config_names_a_wrong_method_before_training():
+    with pytest.raises(ValueError, match="technique_thresholds is 'median'"):
+        TrainConfig(technique_thresholds="median")
+    # The command line stops at once, not after an hour of training when the thresholds are fitted.
+    cmd = [sys.executable, str(REPO / "train.py"), "--smoke", "--technique-thresholds", "median"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "choose one of shared, per_channel" in done.stderr
