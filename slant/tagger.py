@@ -218,7 +218,7 @@ class Tagger:
 
     def channel_spans(self, pred: TokenPredictions, channel: str) -> list[Span]:
         settings = self.config.thresholds[channel]
-        if not settings.get("enabled", True):  # switched off in tuning: it fired mostly wrongly
+        if not settings.get("enabled", True):  # off: not annotated in this genre, or it fired mostly wrongly
             return []
         index = self._channel_index[channel]
         runs = decode_runs(
