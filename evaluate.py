@@ -286,6 +286,12 @@ def card(
     card_path: Annotated[Path, typer.Option("--card", help="The model card to update.")] = Path(
         "model/MODEL_CARD.md"
     ),
+    block: Annotated[
+        str, typer.Option(help="Which fenced block of the card to rewrite (one per model).")
+    ] = "evaluation tables",
+    model: Annotated[
+        str | None, typer.Option(help="The --model the reports were run with, repeated in the printed commands.")
+    ] = None,
 ) -> None:
     """Write the tables of `run` reports into the model card (between its evaluation-table markers)."""
     from slant.card import update_card
@@ -293,10 +299,10 @@ def card(
     sets = [json.loads(p.read_text(encoding="utf-8")) for p in reports]
     commands = [
         f"python evaluate.py run --dataset {next(iter(s.values()))['dataset']} --split "
-        f"{next(iter(s.values()))['split']} --json {p}"
+        f"{next(iter(s.values()))['split']}{f' --model {model}' if model else ''} --json {p}"
         for s, p in zip(sets, reports, strict=True)
     ]
-    update_card(card_path, sets, commands)
+    update_card(card_path, sets, commands, block)
     Console().print(f"updated {card_path} with {len(sets)} report(s)")
 
 

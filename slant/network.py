@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModel
 
 from slant.model import SpanTagger
+
+
+def resolve_device(name: str | None = None) -> torch.device:
+    """"auto" or None: the GPU when torch sees one, else the CPU; otherwise the torch device named."""
+    if name in (None, "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError as exc:
+        raise ValueError(f"device {name!r} is not a torch device (try auto, cpu or cuda)") from exc
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} asked for, but torch sees no GPU")
+    return device
 
 
 def build_network(
@@ -16,8 +30,10 @@ def build_network(
     n_span_labels: int,
     dropout: float,
     lora: dict | None,
+    span_hidden: int | None = None,
 ) -> SpanTagger:
-    """``lora`` is None for a full fine-tune, else the LoRA settings (r, alpha, dropout, targets)."""
+    """``lora`` is None for a full fine-tune, else the LoRA settings (r, alpha, dropout, targets);
+    ``span_hidden`` is the span head's width (None: the encoder's hidden size)."""
     encoder = AutoModel.from_pretrained(base_dir, add_pooling_layer=False)
     if lora is not None:
         config = LoraConfig(
@@ -29,7 +45,7 @@ def build_network(
         )
         encoder = get_peft_model(encoder, config)
     hidden = encoder.config.hidden_size
-    return SpanTagger(encoder, hidden, n_channels, n_span_labels, dropout)
+    return SpanTagger(encoder, hidden, n_channels, n_span_labels, dropout, span_hidden)
 
 
 def trainable_state(network: SpanTagger) -> dict:

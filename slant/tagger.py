@@ -15,15 +15,15 @@ from transformers import AutoTokenizer
 
 from slant.config import DEFAULT_MODEL_DIR, default_model_dir
 from slant.decoding import decode_runs
-from slant.encoder import BaseEncoder, resolve_base_model, sha256_file, verified_model_dir
+from slant.encoder import KNOWN_ENCODERS, BaseEncoder, resolve_base_model, sha256_file, verified_model_dir
 from slant.model import ANY_CHANNEL, SpanTagger, pool_span, span_features
-from slant.network import build_network
+from slant.network import build_network, resolve_device
 from slant.pooling import SpanPooler
 from slant.profiles import DEFAULT_PROFILE, get_profile
 from slant.spans import Span
 from slant.windows import TokenizedText, Window, char_span_to_tokens, make_windows, pack_windows, tokenize_batch
 
-NAMED_MODELS = {"default": DEFAULT_MODEL_DIR, "accurate": DEFAULT_MODEL_DIR.parent / "model-accurate"}
+NAMED_MODELS = {"default": DEFAULT_MODEL_DIR, "accurate": DEFAULT_MODEL_DIR / "accurate"}
 
 
 @dataclass
@@ -54,11 +54,12 @@ class ModelConfig:
     extra: dict
     # Other decoding profiles than the default (thresholds/calibration above): name -> the same three keys.
     profiles: dict[str, dict] = field(default_factory=dict)
+    span_hidden: int | None = None  # span head width; None: the encoder's hidden size
 
     @classmethod
     def read(cls, path: Path) -> ModelConfig:
         data = json.loads(path.read_text(encoding="utf-8"))
-        optional = {"extra": {}, "profiles": {}}
+        optional = {"extra": {}, "profiles": {}, "span_hidden": None}
         required = {k: data[k] for k in cls.__dataclass_fields__ if k not in optional}
         return cls(**required, **{k: data.get(k, default) for k, default in optional.items()})
 
@@ -86,6 +87,9 @@ def model_folder(path: str | Path | None) -> Path:
 
 
 def base_dir_for(base: dict) -> Path:
+    known = KNOWN_ENCODERS.get(base.get("name", ""))
+    if known is not None and base.get("sha256") == known.sha256:
+        return verified_model_dir(known)
     if base.get("package"):
         encoder = BaseEncoder(
             name=base["name"],
@@ -109,9 +113,17 @@ class Tagger:
     """A trained slant model. ``classify`` is thread-safe: inference holds no shared mutable state but a lock
     around the forward pass keeps torch's intra-op threads from being oversubscribed by concurrent callers."""
 
-    def __init__(self, config: ModelConfig, network: SpanTagger, tokenizer, model_dir: Path | None = None):
+    def __init__(
+        self,
+        config: ModelConfig,
+        network: SpanTagger,
+        tokenizer,
+        model_dir: Path | None = None,
+        device: torch.device | None = None,
+    ):
         self.config = config
-        self.network = network.eval()
+        self.device = device or torch.device("cpu")
+        self.network = network.eval().to(self.device)
         self.tokenizer = tokenizer
         self.model_dir = model_dir
         self.batch_size = 32
@@ -120,9 +132,13 @@ class Tagger:
 
     # ---- loading -------------------------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: str | Path | None = None, profile: str = DEFAULT_PROFILE) -> Tagger:
+    def load(
+        cls, path: str | Path | None = None, profile: str = DEFAULT_PROFILE, device: str | None = None
+    ) -> Tagger:
         """Load ``model/`` (default), a named model ("accurate"), or a model folder; decode with ``profile``
-        ("news", the default, or "memes": see ``slant.profiles``)."""
+        ("news", the default, or "memes": see ``slant.profiles``) on ``device`` (None or "auto": the GPU when
+        torch sees one, else the CPU; or "cpu", "cuda", ...)."""
+        torch_device = resolve_device(device)
         folder = model_folder(path)
         config_path = folder / "config.json"
         if not config_path.is_file():
@@ -131,8 +147,11 @@ class Tagger:
         config = ModelConfig.read(config_path)
         config.use_profile(profile)
         base_dir = base_dir_for(config.base)
-        network = build_network(base_dir, len(config.channels), len(config.span_labels), config.dropout, config.lora)
-        state = load_file(str(folder / "weights.safetensors"))
+        network = build_network(
+            base_dir, len(config.channels), len(config.span_labels), config.dropout, config.lora, config.span_hidden
+        )
+        # Weights may be stored in float16 (a smaller file); inference computes in float32.
+        state = {name: tensor.float() for name, tensor in load_file(str(folder / "weights.safetensors")).items()}
         missing = set(state) - {name for name, _ in network.named_parameters()}
         if missing:
             raise ValueError(f"{folder / 'weights.safetensors'} holds unknown tensors: {sorted(missing)[:3]}")
@@ -142,7 +161,7 @@ class Tagger:
             network.encoder = network.encoder.merge_and_unload()
         tokenizer = AutoTokenizer.from_pretrained(base_dir)
         tokenizer.model_max_length = 1 << 30  # slant cuts its own windows; silence the length warning
-        return cls(config, network, tokenizer, folder)
+        return cls(config, network, tokenizer, folder, torch_device)
 
     @functools.cached_property
     def tagger_id(self) -> str | None:
@@ -191,8 +210,9 @@ class Tagger:
             pieces = [tokens[w.doc_index].input_ids[w.token_start : w.token_end] for w in batch]
             input_ids, attention = pack_windows(pieces, cls_id, sep_id, pad_id)
             with self._lock:
-                hidden = self.network.encode(input_ids, attention)
-                probs = torch.sigmoid(self.network.token_logits(hidden)).numpy()
+                hidden = self.network.encode(input_ids.to(self.device), attention.to(self.device))
+                probs = torch.sigmoid(self.network.token_logits(hidden)).float().cpu().numpy()
+                hidden = hidden.float().cpu()
             for row, w in enumerate(batch):
                 n = w.token_end - w.token_start
                 prob_sums[w.doc_index][w.token_start : w.token_end] += probs[row, 1 : n + 1]
@@ -283,8 +303,8 @@ class Tagger:
             pooled = pool_span(pred.hidden, first, last)
             feats = torch.tensor(span_features(pred.text, start, end, last - first), dtype=torch.float32)
             with torch.inference_mode():
-                logits = self.network.span_logits(pooled[None], feats[None])[0]
-            probs = torch.softmax(logits, dim=-1).tolist()
+                logits = self.network.span_logits(pooled[None].to(self.device), feats[None].to(self.device))[0]
+            probs = torch.softmax(logits.float().cpu(), dim=-1).tolist()
             results.append(dict(zip(self.config.span_labels, probs, strict=True)))
         return results
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 
 TECHNIQUE_THRESHOLD_METHODS = ("shared", "per_channel")  # see slant.tuning
+WEIGHT_DTYPES = ("float32", "float16")
 
 
 @dataclass
@@ -33,7 +34,13 @@ class TrainConfig:
     lora_r: int = 32
     lora_alpha: int = 64
     lora_dropout: float = 0.0  # adapter dropout costs CPU time and the heads already use dropout
+    # Module names differ by encoder: BERT-style (MiniLM) "query", "key", "value", "dense"; MPNet "q", "k", "v", "o".
     lora_targets: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
+    span_hidden: int | None = None  # span head width; None: the encoder's hidden size
+    # float16 halves the shipped file (a large encoder's adapters must fit the 10 MB of weights kept in git);
+    # the Tagger computes in float32 either way.
+    weights_dtype: str = "float32"
+    device: str = "auto"  # auto: the GPU when torch sees one
     # Class balance: positive tokens of rare techniques are up-weighted by sqrt(neg/pos), capped.
     max_pos_weight: float = 8.0
     span_loss_weight: float = 1.0
@@ -49,6 +56,8 @@ class TrainConfig:
                 f"technique_thresholds is {self.technique_thresholds!r}: "
                 f"choose one of {', '.join(TECHNIQUE_THRESHOLD_METHODS)}"
             )
+        if self.weights_dtype not in WEIGHT_DTYPES:
+            raise ValueError(f"weights_dtype is {self.weights_dtype!r}: choose one of {', '.join(WEIGHT_DTYPES)}")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import time
@@ -19,9 +20,9 @@ from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 from slant.corpora.base import Document
 from slant.corpora.ptc import read_ptc2020
 from slant.corpora.semeval2021 import read_semeval2021
-from slant.encoder import MINILM, resolve_base_model, sha256_file
+from slant.encoder import KNOWN_ENCODERS, MINILM, resolve_base_model, sha256_file
 from slant.model import SpanTagger, pool_span
-from slant.network import build_network, trainable_state
+from slant.network import build_network, resolve_device, trainable_state
 from slant.profiles import DEFAULT_PROFILE, PROFILES
 from slant.tagger import ModelConfig, Tagger
 from slant.train_config import TrainConfig
@@ -112,6 +113,12 @@ def collate(rows: list[dict], cls_id: int, sep_id: int, pad_id: int, n_channels:
     }
 
 
+def to_device(batch: dict, device: torch.device) -> dict:
+    moved = {k: v.to(device) for k, v in batch.items() if isinstance(v, torch.Tensor)}
+    moved["spans"] = [(i, s, e, lab.to(device), f.to(device)) for i, s, e, lab, f in batch["spans"]]
+    return moved
+
+
 def batch_loss(network: SpanTagger, batch: dict, pos_weight: torch.Tensor, span_weight: float) -> torch.Tensor:
     hidden = network.encode(batch["input_ids"], batch["attention"])
     logits = network.token_logits(hidden)
@@ -130,15 +137,9 @@ def batch_loss(network: SpanTagger, batch: dict, pos_weight: torch.Tensor, span_
 
 def base_record(config: TrainConfig, base_dir: Path) -> dict:
     """How the Tagger will find the same base weights again: a pip package + sha256, or a folder path."""
-    if config.base_model is None or config.base_model == MINILM.name:
-        return {
-            "name": MINILM.name,
-            "package": MINILM.package,
-            "version": MINILM.version,
-            "module": MINILM.module,
-            "subdir": MINILM.subdir,
-            "sha256": MINILM.sha256,
-        }
+    if config.base_model is None or config.base_model in KNOWN_ENCODERS:
+        encoder = KNOWN_ENCODERS.get(config.base_model or MINILM.name, MINILM)
+        return {k: v for k, v in dataclasses.asdict(encoder).items() if v or k == "module"}
     weights = base_dir / "model.safetensors"
     return {
         "name": base_dir.name,
@@ -172,8 +173,13 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
         if config.lora
         else None
     )
-    network = build_network(base_dir, len(spec.channels), len(spec.techniques), config.dropout, lora)
-    pos_weight = positive_weights(dataset, len(spec.channels), config.max_pos_weight)
+    device = resolve_device(config.device)
+    torch.backends.cuda.matmul.allow_tf32 = True  # on a GPU: float32 training at tensor-core speed
+    network = build_network(
+        base_dir, len(spec.channels), len(spec.techniques), config.dropout, lora, config.span_hidden
+    ).to(device)
+    log.info("training on %s", device)
+    pos_weight = positive_weights(dataset, len(spec.channels), config.max_pos_weight).to(device)
     params = [p for p in network.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
     lengths = [len(ids) for ids in dataset["input_ids"]]
@@ -184,7 +190,7 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     step = 0
     checkpoint = run_dir / "checkpoint.pt"
     if resume and checkpoint.is_file():
-        state = torch.load(checkpoint, weights_only=False)
+        state = torch.load(checkpoint, weights_only=False, map_location="cpu")
         network.load_state_dict(state["network"], strict=False)
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -207,7 +213,7 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
                 break
             rows = dataset[batches[batch_index]]
             rows = [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
-            batch = collate(rows, cls_id, sep_id, pad_id, len(spec.channels))
+            batch = to_device(collate(rows, cls_id, sep_id, pad_id, len(spec.channels)), device)
             loss = batch_loss(network, batch, pos_weight, config.span_loss_weight)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -235,7 +241,10 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
 
     output = Path(config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
-    save_file(trainable_state(network), str(output / "weights.safetensors"))
+    dtype = getattr(torch, config.weights_dtype)
+    save_file(
+        {name: t.to(dtype) for name, t in trainable_state(network).items()}, str(output / "weights.safetensors")
+    )
     model_config = ModelConfig(
         base=base_record(config, base_dir),
         channels=spec.channels,
@@ -246,20 +255,24 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
         stride=config.stride,
         lora=lora,
         dropout=config.dropout,
+        span_hidden=config.span_hidden,
         extra={"train_config": config.to_dict(), "train_seconds": round(train_seconds, 1)},
     )
     model_config.write(output / "config.json")
 
-    tune_model(output, corpora, spec, config.technique_thresholds)
+    del network, optimizer  # the Tagger below loads its own copy; free the GPU memory first
+    tune_model(output, corpora, spec, config.technique_thresholds, config.device)
     return output
 
 
-def tune_model(output: Path, corpora: Corpora, spec: ChannelSpec, method: str = "shared") -> None:
+def tune_model(
+    output: Path, corpora: Corpora, spec: ChannelSpec, method: str = "shared", device: str | None = None
+) -> None:
     """Fit thresholds and calibration of the model in ``output`` on the held-out train documents: the default
     profile (news) at the top level of its config, each other profile whose corpus was trained on under
     ``profiles``."""
     model_config = ModelConfig.read(output / "config.json")
-    tagger = Tagger.load(output)
+    tagger = Tagger.load(output, device=device)
     model_config.profiles = {}
     for profile in PROFILES.values():
         if profile.corpus not in spec.annotated:
@@ -286,5 +299,5 @@ def retune(config: TrainConfig, model_dir: Path) -> Path:
     """Re-fit thresholds and calibration of a trained model (same held-out documents as its training run)."""
     corpora = load_corpora(config)
     spec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])
-    tune_model(model_dir, corpora, spec, config.technique_thresholds)
+    tune_model(model_dir, corpora, spec, config.technique_thresholds, config.device)
     return model_dir

@@ -22,6 +22,18 @@ def require_data(path: str | os.PathLike[str]) -> Path:
     pytest.skip(reason)
 
 
+def require_accurate_encoder() -> Path:
+    """The accurate model's base encoder (from the 'accurate' extra): CI installs it, elsewhere a test skips."""
+    from slant.encoder import MPNET, EncoderError, verified_model_dir
+
+    try:
+        return verified_model_dir(MPNET)
+    except EncoderError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI installs the accurate extra: {exc}")
+        pytest.skip(f"the accurate model's base encoder is not installed: {exc}")
+
+
 @pytest.fixture
 def data_root() -> Path:
     """The corpus root (slant.config.data_root()), checked to exist."""

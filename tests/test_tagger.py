@@ -8,12 +8,15 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
-from conftest import require_data
+import torch
+from conftest import require_accurate_encoder, require_data
 
 import slant
 from slant import config, taxonomy
-from slant.encoder import MINILM, EncoderError, verified_model_dir
+from slant.encoder import MINILM, MPNET, EncoderError, verified_model_dir
+from slant.network import build_network
 from slant.tagger import Tagger
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +45,12 @@ def smoke_model(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def smoke_tagger(smoke_model) -> Tagger:
     return Tagger.load(smoke_model)
+
+
+@pytest.fixture(scope="session")
+def accurate_tagger() -> Tagger:
+    require_accurate_encoder()
+    return Tagger.load("accurate")
 
 
 @pytest.fixture(scope="session")
@@ -123,6 +132,30 @@ def test_train_resume_continues_from_checkpoint(tmp_path):
     assert "resumed from" in done.stderr
 
 
+def test_half_precision_weights_load_and_predict_like_full_precision(smoke_model, smoke_tagger, tmp_path):
+    """--weights-dtype float16 halves the file; the Tagger computes in float32 and predicts as before."""
+    from safetensors import safe_open
+
+    args = ["--smoke", "--weights-dtype", "float16", "--output-dir", str(tmp_path / "model")]
+    subprocess.run([sys.executable, str(REPO / "train.py"), *args, "--run-dir", str(tmp_path / "run")], check=True,
+                   cwd=REPO, capture_output=True)
+    weights = tmp_path / "model" / "weights.safetensors"
+    with safe_open(str(weights), "pt") as handle:
+        assert {handle.get_tensor(k).dtype for k in handle.keys()} == {torch.float16}  # noqa: SIM118
+    assert weights.stat().st_size < 0.55 * (smoke_model / "weights.safetensors").stat().st_size
+    half = Tagger.load(tmp_path / "model").predict_tokens([TEXT])[0].probs
+    full = smoke_tagger.predict_tokens([TEXT])[0].probs
+    assert np.abs(half - full).max() < 5e-3
+
+
+def test_span_head_width_is_configurable():
+    network = build_network(verified_model_dir(), n_channels=3, n_span_labels=5, dropout=0.1, lora=None,
+                            span_hidden=16)
+    assert network.span_head[0].out_features == 16
+    assert network.span_head[-1].in_features == 16
+    assert network.token_head.in_features == network.encoder.config.hidden_size
+
+
 def test_base_encoder_checksum_is_enforced():
     assert verified_model_dir().name == "model"
     with pytest.raises(EncoderError, match="sha256"):
@@ -178,3 +211,16 @@ def test_module_api_uses_the_default_model(shipped_tagger):
     assert all(isinstance(s, slant.Span) for s in spans)
     with pytest.raises(TypeError, match="takes a str"):
         slant.classify(None)
+
+
+# ---- the accurate model (all-mpnet-base-v2) ------------------------------------------------------------------
+def test_accurate_model_marks_the_example_and_keeps_offsets(accurate_tagger):
+    assert accurate_tagger.config.base["name"] == MPNET.name
+    name_calling = _example_name_calling(accurate_tagger)
+    for phrase in ("Neo-Nazi junta", "propaganda machine", "Neo-Nazi"):
+        assert any(phrase in t for t in name_calling), (phrase, name_calling)
+
+
+@pytest.mark.xfail(strict=True, reason="known miss of the accurate model too (MODEL_CARD.md): 'Kiev regime'")
+def test_accurate_model_marks_kiev_regime(accurate_tagger):
+    assert any("Kiev regime" in t for t in _example_name_calling(accurate_tagger))
