@@ -259,13 +259,13 @@ class Tagger:
 
     def classify_batch(self, texts: list[str]) -> list[list[Span]]:
         """Technique spans for each text (possibly overlapping, each with a calibrated score)."""
-        from slant.rhetoric import load_classifiers, rhetoric_spans  # scare quotes and unhedged assertions
+        from slant.rhetoric import load_classifiers, rhetoric_dir_for, rhetoric_spans  # scare quotes, assertions
         from slant.rhetoric.context import TextContext
         from slant.rhetoric.vectors import candidate_spans, vectors_from_prediction
 
         texts = list(texts)
         _check_texts(texts)
-        rhetoric = load_classifiers()
+        rhetoric = load_classifiers(rhetoric_dir_for(self.model_dir))
         contexts = [TextContext.build(t) if rhetoric is not None and t.strip() else None for t in texts]
         # The rhetoric classifiers' vectors come out of the same forward pass as the technique probabilities.
         pool = None

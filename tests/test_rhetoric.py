@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from slant.config import DATA_DIR, DEFAULT_MODEL_DIR, data_root
 from slant.quotes import find_quotations
-from slant.rhetoric import load_classifiers, rhetoric_spans
+from slant.rhetoric import QUOTES_FILE, load_classifiers, model_dir, rhetoric_dir_for, rhetoric_spans
 from slant.rhetoric.assertion_features import assertion_features, is_boilerplate, is_headline, is_site_furniture
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
 from slant.rhetoric.context import TextContext
@@ -300,3 +300,13 @@ def test_headlines_and_bios_are_site_furniture(line: str) -> None:
 def test_shouted_or_linked_claims_are_not_headlines(sentence: str) -> None:
     assert not is_headline(sentence)
     assert not is_site_furniture(sentence)
+
+
+def test_each_tagger_reads_its_own_rhetoric_files_else_the_shipped_ones(tmp_path):
+    # A tagger that ships rhetoric/ (its vector models read its hidden states) uses it; any other falls back.
+    assert rhetoric_dir_for(tmp_path) == model_dir()
+    (tmp_path / "rhetoric").mkdir()
+    (tmp_path / "rhetoric" / QUOTES_FILE).write_text("{}", encoding="utf-8")
+    assert rhetoric_dir_for(tmp_path) == tmp_path / "rhetoric"
+    assert rhetoric_dir_for(None) == model_dir()
+    assert rhetoric_dir_for(DEFAULT_MODEL_DIR) == DEFAULT_MODEL_DIR / "rhetoric"

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # imported lazily at run time: the Tagger imports this packag
     from slant.rhetoric.vectors import SpanVectors
     from slant.tagger import Tagger
 
-__all__ = ["rhetoric_spans", "load_classifiers", "model_dir", "RhetoricClassifiers"]
+__all__ = ["rhetoric_spans", "load_classifiers", "model_dir", "rhetoric_dir_for", "RhetoricClassifiers"]
 
 QUOTES_FILE = "quotes.json"
 ASSERTIONS_FILE = "assertions.json"
@@ -53,6 +53,14 @@ def model_dir() -> Path:
     """``$SLANT_MODEL/rhetoric`` when that model ships its own rhetoric files, else the shipped ``model/rhetoric``."""
     chosen = default_model_dir() / "rhetoric"
     return chosen if (chosen / QUOTES_FILE).exists() else DEFAULT_MODEL_DIR / "rhetoric"
+
+
+def rhetoric_dir_for(tagger_dir: Path | None) -> Path:
+    """The rhetoric files that go with a tagger: its own ``rhetoric/`` folder when it ships one (its vector
+    models read its hidden states), else those of ``model_dir()``."""
+    if tagger_dir is not None and (tagger_dir / "rhetoric" / QUOTES_FILE).exists():
+        return tagger_dir / "rhetoric"
+    return model_dir()
 
 
 _lock = threading.Lock()
@@ -99,16 +107,15 @@ def rhetoric_spans(
     from slant.rhetoric.context import TextContext
     from slant.rhetoric.vectors import span_vectors
 
-    classifiers = load_classifiers()
+    if tagger is None and vectors is None:
+        from slant.tagger import default_tagger
+
+        tagger = default_tagger()
+    classifiers = load_classifiers(rhetoric_dir_for(tagger.model_dir if tagger is not None else None))
     if classifiers is None or not text.strip():
         return []
     ctx = ctx if ctx is not None else TextContext.build(text)
-    if vectors is None:
-        if tagger is None:
-            from slant.tagger import default_tagger
-
-            tagger = default_tagger()
-        if classifiers.wants_vectors(tagger):
-            vectors = span_vectors(tagger, [ctx])[0]
+    if vectors is None and classifiers.wants_vectors(tagger):
+        vectors = span_vectors(tagger, [ctx])[0]
     spans = classifiers.quotes.spans(ctx, vectors) + classifiers.assertions.spans(ctx, vectors)
     return sorted(spans, key=lambda s: (s.start, -s.end, s.label))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sklearn.metrics import cohen_kappa_score
 
-from slant.rhetoric import load_classifiers
+from slant.rhetoric import load_classifiers, rhetoric_dir_for
 from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
 from slant.rhetoric.items import EXCLUDED, LabelledItem, item_vectors, labelled_items
@@ -67,13 +67,13 @@ def kappa(items: list[LabelledItem], positive: str) -> dict[str, Any]:
 
 def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tuple[list[str], list[str]]:
     """Labels from the classifiers as ``classify()`` runs them (with ``tagger``'s vectors), and the baseline's."""
-    classifiers = load_classifiers()
-    if classifiers is None:
-        raise FileNotFoundError("no rhetoric model: run python -m slant.rhetoric.train")
     if tagger is None:
         from slant.tagger import default_tagger
 
         tagger = default_tagger()
+    classifiers = load_classifiers(rhetoric_dir_for(tagger.model_dir))
+    if classifiers is None:
+        raise FileNotFoundError("no rhetoric model: run python -m slant.rhetoric.train")
     vectors = item_vectors(items, tagger) if classifiers.wants_vectors(tagger) else [None] * len(items)
     model, baseline = [], []
     for it, vec in zip(items, vectors, strict=True):
