@@ -310,3 +310,20 @@ def test_each_tagger_reads_its_own_rhetoric_files_else_the_shipped_ones(tmp_path
     assert rhetoric_dir_for(tmp_path) == tmp_path / "rhetoric"
     assert rhetoric_dir_for(None) == model_dir()
     assert rhetoric_dir_for(DEFAULT_MODEL_DIR) == DEFAULT_MODEL_DIR / "rhetoric"
+
+
+@pytest.mark.data
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["quotes", "assertions"])
+def test_training_reproduces_the_shipped_feature_models(kind: str, tmp_path) -> None:
+    # The shipped files must be what `python -m slant.rhetoric.train` writes from this code and data (seeded).
+    from slant.rhetoric import ASSERTIONS_FILE
+    from slant.rhetoric.train import main as train_rhetoric
+
+    require_data(data_root())
+    train_rhetoric(["--out", str(tmp_path), "--no-vectors", "--only", kind])
+    name = QUOTES_FILE if kind == "quotes" else ASSERTIONS_FILE
+    fresh = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+    assert fresh == json.loads((DEFAULT_MODEL_DIR / "rhetoric" / name).read_text(encoding="utf-8")), (
+        f"model/rhetoric/{name} is not what training writes now: run python -m slant.rhetoric.train"
+    )
