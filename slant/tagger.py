@@ -212,7 +212,8 @@ class Tagger:
             with self._lock:
                 hidden = self.network.encode(input_ids.to(self.device), attention.to(self.device))
                 probs = torch.sigmoid(self.network.token_logits(hidden)).float().cpu().numpy()
-                hidden = hidden.float().cpu()
+                if hidden_sums is not None or poolers is not None:  # copied off a GPU only when needed
+                    hidden = hidden.float().cpu()
             for row, w in enumerate(batch):
                 n = w.token_end - w.token_start
                 prob_sums[w.doc_index][w.token_start : w.token_end] += probs[row, 1 : n + 1]

