@@ -327,3 +327,10 @@ def test_training_reproduces_the_shipped_feature_models(kind: str, tmp_path) -> 
     assert fresh == json.loads((DEFAULT_MODEL_DIR / "rhetoric" / name).read_text(encoding="utf-8")), (
         f"model/rhetoric/{name} is not what training writes now: run python -m slant.rhetoric.train"
     )
+
+
+def test_separator_lines_are_not_assertions() -> None:
+    text = "The sanctions have clearly failed.\n\n*\n\n* * *\n\n---\n\nEveryone knows this war is lost.\n"
+    claims = [s.text for s in rhetoric_spans(text) if s.label == "unhedged_assertion"]
+    assert claims, "the two claims around the separators should still be found"
+    assert all(any(ch.isalpha() for ch in claim) for claim in claims), claims

@@ -70,7 +70,10 @@ class AssertionClassifier:
         out = []
         text = ctx.text
         for sent in ctx.sentences:
-            if is_site_furniture(text[sent.start : sent.end]):
+            sentence = text[sent.start : sent.end]
+            if not any(ch.isalpha() for ch in sentence):
+                continue  # a separator line ("*", "* * *", "---") or a bare number states nothing
+            if is_site_furniture(sentence):
                 continue  # "The original source of this article is ...", a headline, a bio: no author's claim
             d = self.decide(ctx, sent.start, sent.end, vectors)
             if d.label == "unhedged":
