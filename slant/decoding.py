@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +14,21 @@ class CharSpan:
     end: int
     score: float
 
+
+# Words that carry no rhetoric on their own: articles, pronouns, auxiliaries, prepositions, conjunctions. A span of
+# these alone ("the", "be", "it is") is a fragment of a phrase the tagger only half saw. (Evaluative function
+# words such as "very", "most", "never" are left out on purpose: alone they can be the exaggeration.)
+FUNCTION_WORDS = frozenset(
+    """a an the this that these those some any each
+    i me my we us our you your he him his she her it its they them their one
+    who whom whose which what there here
+    be am is are was were been being have has had having do does did done
+    can could may might must shall should will would
+    of to in on at by for with from into onto upon about as than over under between through during
+    and or but nor so if then because while though although
+    not no yes s t""".split()  # noqa: SIM905 (a word list reads better as prose)
+)
+_WORD = re.compile(r"[^\W_]+")  # letters or digits: a bare number ("100%") may be the exaggeration
 
 WORD_JOINERS = frozenset("-'\u2019\u2010\u2011")  # hyphens and apostrophes inside a word: Neo-Nazi, Kyiv's
 
@@ -75,3 +91,8 @@ def decode_runs(
                 spans.append(CharSpan(start, end, float(probs[i:j].mean())))
         i = j
     return spans
+
+
+def has_content_word(text: str) -> bool:
+    """Whether ``text`` holds a word that is not a function word (see FUNCTION_WORDS)."""
+    return any(word.lower() not in FUNCTION_WORDS for word in _WORD.findall(text))

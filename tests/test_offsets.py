@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slant.decoding import decode_runs, snap_to_words
+from slant.decoding import decode_runs, has_content_word, snap_to_words
 from slant.spans import Span
 from slant.windows import char_span_to_tokens, make_windows, token_char_labels, tokenize, tokenize_batch
 
@@ -122,3 +122,19 @@ def test_span_rejects_bad_values():
         Span.from_text("abc", 0, 1, "x", 1.5)
     with pytest.raises(ValueError, match="past the end"):
         Span.from_text("abc", 0, 9, "x", 0.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ('the "', False),
+        ("it is", False),
+        ("*", False),
+        ("Kiev regime", True),
+        ("the mainstream", True),
+        ("very", True),  # evaluative on its own: can be the exaggeration
+        ("100%", True),
+    ],
+)
+def test_function_word_fragments_are_not_findings(text: str, content: bool) -> None:
+    assert has_content_word(text) is content
