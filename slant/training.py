@@ -139,7 +139,7 @@ def base_record(config: TrainConfig, base_dir: Path) -> dict:
     """How the Tagger will find the same base weights again: a pip package + sha256, or a folder path."""
     if config.base_model is None or config.base_model in KNOWN_ENCODERS:
         encoder = KNOWN_ENCODERS.get(config.base_model or MINILM.name, MINILM)
-        return {k: v for k, v in dataclasses.asdict(encoder).items() if v or k == "module"}
+        return dataclasses.asdict(encoder)
     weights = base_dir / "model.safetensors"
     return {
         "name": base_dir.name,

@@ -88,6 +88,10 @@ def test_a_concurrent_unpack_that_finished_first_is_used(tmp_path, monkeypatch):
         winner = tmp_path / "cache" / "tiny-encoder" / "tiny-encoder"
         winner.mkdir(parents=True)
         (winner / "model.safetensors").write_bytes(WEIGHTS)
+        (winner / "unpacked-by-the-other-worker").touch()
 
     monkeypatch.setattr(zipfile.ZipFile, "extractall", extract_while_another_worker_finishes)
-    assert (verified_model_dir(spec) / "model.safetensors").read_bytes() == WEIGHTS
+    folder = verified_model_dir(spec)
+    assert (folder / "model.safetensors").read_bytes() == WEIGHTS
+    # The other worker may already be reading its folder: it must not have been deleted and replaced.
+    assert (folder / "unpacked-by-the-other-worker").is_file()

@@ -327,6 +327,12 @@ def test_training_reproduces_the_shipped_feature_models(kind: str, tmp_path) -> 
     assert fresh == json.loads((DEFAULT_MODEL_DIR / "rhetoric" / name).read_text(encoding="utf-8")), (
         f"model/rhetoric/{name} is not what training writes now: run python -m slant.rhetoric.train"
     )
+    # The accurate model's feature models are the same files (they do not read the tagger): never a stale copy.
+    accurate = DEFAULT_MODEL_DIR / "accurate" / "rhetoric" / name
+    assert fresh == json.loads(accurate.read_text(encoding="utf-8")), (
+        f"{accurate} is not what training writes now: "
+        "run python -m slant.rhetoric.train --out model/accurate/rhetoric --model accurate"
+    )
 
 
 def test_separator_lines_are_not_assertions() -> None:
