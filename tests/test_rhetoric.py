@@ -20,8 +20,6 @@ from slant.rhetoric.context import TextContext
 from slant.rhetoric.lexicons import cue_matcher
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.quote_features import quote_features
-from slant.rhetoric.vectors import span_vectors
-from slant.tagger import default_tagger
 
 RESULTS = DATA_DIR / "annotations" / "RESULTS.json"
 
@@ -39,8 +37,10 @@ def quote_label(text: str, quoted: str) -> str:
 
 
 def sentence_decision(text: str):
+    """As ``classify()`` decides a sentence: with the cross-encoder's probability when the model ships one."""
     ctx = TextContext.build(text)
-    return classifiers().assertions.decide(ctx, 0, len(text))
+    assertions = classifiers().assertions
+    return assertions.decide(ctx, 0, len(text), cross=assertions.cross_scores([(ctx, 0, len(text))])[0])
 
 
 # ---------------------------------------------------------------- lexicons and features
@@ -199,24 +199,6 @@ def test_offsets_exact_on_arbitrary_text(text: str) -> None:
             assert any((q.start, q.end) == (span.start, span.end) for q in find_quotations(text))
 
 
-def test_fast_on_a_long_article() -> None:
-    import time
-
-    paragraph = (
-        'Officials presented rather unclear satellite images as "proof" of the build-up, '
-        "and the minister said on Tuesday that the talks would resume. The sanctions have clearly failed; "
-        '"We will not retreat," he told reporters. Critics of the "reform" say pensions may fall by a third.\n'
-    )
-    text = (paragraph * (10_000 // len(paragraph) + 1))[:10_000]
-    # The tagger's forward pass is timed by bench/bench_classify.py; this times the classifiers themselves.
-    ctx = TextContext.build(text)
-    vectors = span_vectors(default_tagger(), [ctx])[0]
-    rhetoric_spans(text, ctx=ctx, vectors=vectors)  # loads the models
-    t0 = time.perf_counter()
-    rhetoric_spans(text, ctx=TextContext.build(text), vectors=vectors)
-    assert time.perf_counter() - t0 < 0.6  # target 0.3 s; slack for a loaded test machine
-
-
 # ---------------------------------------------------------------- the recorded figures
 
 
@@ -321,7 +303,9 @@ def test_training_reproduces_the_shipped_feature_models(kind: str, tmp_path) -> 
     from slant.rhetoric.train import main as train_rhetoric
 
     require_data(data_root())
-    train_rhetoric(["--out", str(tmp_path), "--no-vectors", "--only", kind])
+    # The cross-encoder (15 minutes of training) is left out here; its files are checked below and by the
+    # REPORT figures (test_report_figures_match_results_json).
+    train_rhetoric(["--out", str(tmp_path), "--no-vectors", "--no-cross", "--only", kind])
     name = QUOTES_FILE if kind == "quotes" else ASSERTIONS_FILE
     fresh = json.loads((tmp_path / name).read_text(encoding="utf-8"))
     assert fresh == json.loads((DEFAULT_MODEL_DIR / "rhetoric" / name).read_text(encoding="utf-8")), (
@@ -340,3 +324,47 @@ def test_separator_lines_are_not_assertions() -> None:
     claims = [s.text for s in rhetoric_spans(text) if s.label == "unhedged_assertion"]
     assert claims, "the two claims around the separators should still be found"
     assert all(any(ch.isalpha() for ch in claim) for claim in claims), claims
+
+
+# ---------------------------------------------------------------- the assertion cross-encoder
+
+
+def test_cross_encoder_window_marks_the_item_inside_its_paragraph() -> None:
+    from slant.rhetoric.cross_encoder import CrossConfig, item_window
+
+    text = "Another paragraph.\nThe war is lost. Officials deny it. Prices rose.\nNext paragraph."
+    ctx = TextContext.build(text)
+    start = text.index("Officials")
+    end = text.index("Prices") - 1
+    window = item_window(ctx, start, end, CrossConfig(left_chars=10, right_chars=6))
+    assert window.text[window.start : window.end] == text[start:end]
+    assert window.text == " is lost.  << Officials deny it. >>  Price"  # never crosses into another paragraph
+    short = item_window(ctx, start, end, CrossConfig())
+    assert short.text == "The war is lost.  << Officials deny it. >>  Prices rose."
+
+
+def test_shipped_cross_encoder_is_shared_by_both_models_and_changes_decisions() -> None:
+    from slant.rhetoric import ASSERTION_CROSS_FILE
+
+    shipped = DEFAULT_MODEL_DIR / "rhetoric" / ASSERTION_CROSS_FILE
+    assert shipped.exists() and shipped.with_suffix(".json").exists()
+    # It reads the base encoder, not the tagger: the accurate model's copy must be the very same files.
+    accurate = DEFAULT_MODEL_DIR / "accurate" / "rhetoric" / ASSERTION_CROSS_FILE
+    for path in (shipped, shipped.with_suffix(".json")):
+        twin = accurate.with_suffix(path.suffix)
+        assert twin.read_bytes() == path.read_bytes(), f"{twin} differs from {path}"
+    assertions = classifiers().assertions
+    cross = assertions.cross_model
+    assert cross is not None and cross.labels == sorted(["unhedged", "hedged", "attributed", "neutral"])
+    assert cross.meta["tune_out_of_fold_f1_mixed"] > cross.meta["tune_out_of_fold_f1_alone"]
+    text = "The sanctions have clearly failed, and everyone in Brussels knows it."
+    ctx = TextContext.build(text)
+    p = assertions.cross_scores([(ctx, 0, len(text))])[0]
+    assert p is not None and 0.0 <= p <= 1.0
+    with_cross = assertions.decide(ctx, 0, len(text), cross=p)
+    without = assertions.decide(ctx, 0, len(text))
+    assert with_cross.score != without.score  # the mix is really used
+    # The probability of a sentence does not depend on the batch it is scored in (padding is masked).
+    other = "Officials said on Tuesday that talks may resume next week in Geneva, according to diplomats."
+    batch = assertions.cross_scores([(TextContext.build(other), 0, len(other)), (ctx, 0, len(text))])
+    assert math.isclose(batch[1], p, abs_tol=1e-5)

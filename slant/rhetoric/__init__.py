@@ -1,8 +1,10 @@
 """Rhetoric that no public corpus annotates: scare quotes and unhedged assertions.
 
 ``rhetoric_spans(text)`` is what the Tagger adds to its technique spans. Each classifier is a logistic
-regression over hand-made features, mixed with a second one over the span tagger's pooled hidden states
-(``slant.rhetoric.vectors``), stored as JSON in ``model/rhetoric/`` and trained by
+regression over hand-made features, mixed with a second opinion: for quotations a logistic regression over
+the span tagger's pooled hidden states (``slant.rhetoric.vectors``); for assertions a fine-tuned reader of the
+sentence in its paragraph (``slant.rhetoric.cross_encoder``), or the vector model where a tagger's rhetoric
+folder ships no such reader. Stored in ``model/rhetoric/`` and trained by
 ``python -m slant.rhetoric.train`` (weak supervision from the corpora plus the TUNE part of the hand labels).
 """
 
@@ -30,6 +32,7 @@ QUOTES_FILE = "quotes.json"
 ASSERTIONS_FILE = "assertions.json"
 QUOTE_VECTORS_FILE = "quotes.vectors.json"
 ASSERTION_VECTORS_FILE = "assertions.vectors.json"
+ASSERTION_CROSS_FILE = "assertions.cross.safetensors"  # with its record, assertions.cross.json
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class RhetoricClassifiers:
         if ids and tagger.tagger_id not in ids:
             warnings.warn(
                 f"the rhetoric vector models were trained on tagger {sorted(ids)[0]}, not on this one "
-                f"({tagger.tagger_id}): scare quotes and unhedged assertions use the feature models alone",
+                f"({tagger.tagger_id}): they are left out (scare quotes use the feature model alone)",
                 stacklevel=3,
             )
         return tagger.tagger_id in ids
@@ -79,7 +82,7 @@ def load_classifiers(folder: Path | None = None) -> RhetoricClassifiers | None:
             if q.exists() and a.exists():
                 _loaded[folder] = RhetoricClassifiers(
                     QuoteClassifier.load(q, folder / QUOTE_VECTORS_FILE),
-                    AssertionClassifier.load(a, folder / ASSERTION_VECTORS_FILE),
+                    AssertionClassifier.load(a, folder / ASSERTION_VECTORS_FILE, folder / ASSERTION_CROSS_FILE),
                 )
             else:
                 warnings.warn(

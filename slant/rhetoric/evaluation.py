@@ -74,15 +74,22 @@ def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tup
     classifiers = load_classifiers(rhetoric_dir_for(tagger.model_dir))
     if classifiers is None:
         raise FileNotFoundError("no rhetoric model: run python -m slant.rhetoric.train")
-    vectors = item_vectors(items, tagger) if classifiers.wants_vectors(tagger) else [None] * len(items)
+    cross: list[float | None] = [None] * len(items)
+    if kind == "assertions":
+        cross = classifiers.assertions.cross_scores([(it.ctx, it.item.start, it.item.end) for it in items])
+    # The vectors are worth a forward pass only when a vector model will read them (the cross-encoder, where
+    # present, takes the vector model's place for assertions).
+    uses_vectors = kind == "quotes" or classifiers.assertions.cross_model is None
+    wanted = uses_vectors and classifiers.wants_vectors(tagger)
+    vectors = item_vectors(items, tagger) if wanted else [None] * len(items)
     model, baseline = [], []
-    for it, vec in zip(items, vectors, strict=True):
+    for it, vec, cross_p in zip(items, vectors, cross, strict=True):
         if kind == "quotes":
             assert it.quotation is not None
             model.append(classifiers.quotes.decide(it.ctx, it.quotation, vec).label)
             baseline.append(quote_baseline(it.ctx, it.quotation))
         else:
-            model.append(classifiers.assertions.decide(it.ctx, it.item.start, it.item.end, vec).label)
+            model.append(classifiers.assertions.decide(it.ctx, it.item.start, it.item.end, vec, cross_p).label)
             baseline.append(assertion_baseline(it.ctx, it.item.start, it.item.end))
     return model, baseline
 
