@@ -357,6 +357,12 @@ def test_shipped_cross_encoder_is_shared_by_both_models_and_changes_decisions() 
     cross = assertions.cross_model
     assert cross is not None and cross.labels == sorted(["unhedged", "hedged", "attributed", "neutral"])
     assert cross.meta["tune_out_of_fold_f1_mixed"] > cross.meta["tune_out_of_fold_f1_alone"]
+    # Training it again takes 12 minutes, too long for CI: at least its settings must be the ones training
+    # uses now (a changed default without a retrained file fails here).
+    from slant.rhetoric.cross_encoder import CrossConfig
+    from slant.rhetoric.train import SEED
+
+    assert cross.config == CrossConfig(seed=SEED), "run python -m slant.rhetoric.train to retrain the cross-encoder"
     text = "The sanctions have clearly failed, and everyone in Brussels knows it."
     ctx = TextContext.build(text)
     p = assertions.cross_scores([(ctx, 0, len(text))])[0]
