@@ -56,10 +56,12 @@ def test_predict_tokens_checks_pool_spans_length() -> None:
 def test_classify_and_rhetoric_spans_agree() -> None:
     """classify() pools the vectors in its own forward pass; rhetoric_spans() runs the tagger itself: same spans."""
     tagger = default_tagger()
-    text = PARAGRAPH * 3
-    from_classify = [s for s in tagger.classify(text) if s.label in ("scare_quote", "unhedged_assertion")]
-    assert from_classify == rhetoric_spans(text)
-    assert from_classify  # the paragraph has scare quotes and an unhedged claim
+    found = 0
+    for text in (PARAGRAPH, PARAGRAPH * 3):  # one window, and several overlapping ones
+        from_classify = [s for s in tagger.classify(text) if s.label in ("scare_quote", "unhedged_assertion")]
+        assert from_classify == rhetoric_spans(text)
+        found += len(from_classify)
+    assert found  # not only two empty lists
 
 
 def test_shipped_vector_models_belong_to_the_shipped_tagger() -> None:
@@ -98,7 +100,7 @@ def test_a_foreign_tagger_warns(tmp_path) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert not classifiers.wants_vectors(other)
-    assert any("feature models alone" in str(w.message) for w in caught)
+    assert any("feature model alone" in str(w.message) for w in caught)
 
 
 def test_candidate_spans_cover_what_the_classifiers_read() -> None:
