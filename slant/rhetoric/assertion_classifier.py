@@ -9,7 +9,7 @@ from slant.rhetoric.assertion_features import assertion_features, is_site_furnit
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.cross_encoder import CrossEncoderModel, item_window
 from slant.rhetoric.lexicons import Cue, cue_matcher
-from slant.rhetoric.linear import LinearModel, calibrate
+from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.vectors import SpanVectors, VectorModel, assertion_vector
 from slant.sentences import split_clauses
 from slant.spans import Span
@@ -71,7 +71,7 @@ class AssertionClassifier:
         vm, cm = self.vector_model, self.cross_model
         if cm is not None and cross is not None:
             positive = float(probs[self.model.labels.index(self.model.positive)])
-            score, threshold = mixed_cross_score(positive, cross, cm), cm.threshold
+            score, threshold = cm.mixed_score(positive, cross), cm.threshold
         elif vm is not None and vm.usable(vectors):
             score, threshold = vm.score_and_threshold(self.model, probs, assertion_vector(start, end, vectors))
         else:
@@ -120,11 +120,6 @@ class AssertionClassifier:
             if dc.label == "unhedged":
                 out.append(_span(text, dc))
         return sorted(out, key=lambda s: (s.start, -s.end))
-
-
-def mixed_cross_score(feature_probability: float, cross_probability: float, cross_model: CrossEncoderModel) -> float:
-    """Calibrated probability of "unhedged" from the feature and cross models (the mean of the two)."""
-    return calibrate((feature_probability + cross_probability) / 2, cross_model.calibration)
 
 
 def _span(text: str, d: AssertionDecision) -> Span:

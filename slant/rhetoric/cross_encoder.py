@@ -25,6 +25,7 @@ from torch import nn
 
 from slant.encoder import MINILM, verified_model_dir
 from slant.rhetoric.context import TextContext
+from slant.rhetoric.linear import calibrate
 
 FORMAT = "slant-rhetoric-cross/1"
 MARK_OPEN, MARK_CLOSE = " << ", " >> "
@@ -136,9 +137,7 @@ class CrossEncoderModel:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def fit(
-        cls, windows: list[Window], labels: list[str], positive: str, config: CrossConfig, progress: bool = False
-    ) -> CrossEncoderModel:
+    def fit(cls, windows: list[Window], labels: list[str], positive: str, config: CrossConfig) -> CrossEncoderModel:
         """Fine-tune on (window, label) pairs; seeded, so a run on the same machine gives the same weights."""
         from transformers import AutoTokenizer
 
@@ -159,11 +158,6 @@ class CrossEncoderModel:
         weights = torch.tensor((counts.sum() / (len(classes) * np.maximum(counts, 1))) ** 0.5, dtype=torch.float)
         loss_fn = nn.CrossEntropyLoss(weight=weights)
         network.train()
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=steps, desc="cross-encoder", leave=False)
         for _ in range(config.epochs):
             order = rng.permutation(len(y))
             for k in range(0, len(order), config.batch_size):
@@ -173,10 +167,6 @@ class CrossEncoderModel:
                 loss.backward()
                 optimiser.step()
                 schedule.step()
-                if bar is not None:
-                    bar.update()
-        if bar is not None:
-            bar.close()
         network.eval()
         return cls(network, tokenizer, classes, positive, config)
 
@@ -195,6 +185,11 @@ class CrossEncoderModel:
                 idx = order[k : k + batch_size]
                 out[idx] = torch.softmax(self.network(*_batch(encoded, idx)), -1).numpy()
         return out
+
+    def mixed_score(self, feature_probability: float, cross_probability: float) -> float:
+        """Calibrated positive-class probability from the feature model and this one (the mean of the two), as
+        ``VectorModel.mixed_score`` mixes the vector model's; ``threshold`` applies to it."""
+        return calibrate((feature_probability + cross_probability) / 2, self.calibration)
 
     def positive_probabilities(self, windows: list[Window]) -> np.ndarray:
         return self.probabilities(windows)[:, self.labels.index(self.positive)]

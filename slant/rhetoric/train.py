@@ -249,6 +249,14 @@ def best_threshold(scores: np.ndarray, positive: np.ndarray) -> tuple[float, flo
     return float((cands[k] + lower) / 2), float(f1s.max())
 
 
+def calibrated_threshold(scores: np.ndarray, positive: np.ndarray) -> tuple[tuple[float, float], float, float]:
+    """Platt scaling fitted on out-of-fold ``scores``, then the best-F1 threshold of the calibrated scores:
+    (calibration, threshold, its F1)."""
+    ab = platt(scores, positive)
+    threshold, f1 = best_threshold(_calibrated(scores, ab), positive)
+    return ab, threshold, f1
+
+
 def platt(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
     p = np.clip(scores, 1e-6, 1 - 1e-6)
     logit = np.log(p / (1 - p)).reshape(-1, 1)
@@ -304,8 +312,7 @@ def train_vector_model(
     vectors = hand_vectors(kind, items, tagger)
     positive = np.array([ex.label == POSITIVE[kind] for ex in hand])
     mixed = (oof + vector_out_of_fold(vectors, hand, positive, SEED)) / 2
-    ab = platt(mixed, positive)
-    threshold, mixed_f1 = best_threshold(_calibrated(mixed, ab), positive)
+    ab, threshold, mixed_f1 = calibrated_threshold(mixed, positive)
     clf = fit_vectors(vectors, positive)
     model = VectorModel(
         weights=clf.coef_[0].astype(np.float32),
@@ -368,9 +375,7 @@ def train_cross_model(
     positive = np.array([label == POSITIVE["assertions"] for label in labels])
     cross_oof = cross_out_of_fold("assertions", windows, hand, config, log)
     cross_f1 = best_threshold(cross_oof, positive)[1]
-    mixed = (oof + cross_oof) / 2
-    ab = platt(mixed, positive)
-    threshold, mixed_f1 = best_threshold(_calibrated(mixed, ab), positive)
+    ab, threshold, mixed_f1 = calibrated_threshold((oof + cross_oof) / 2, positive)
     model = CrossEncoderModel.fit(windows, labels, POSITIVE["assertions"], config)
     model.threshold = round(threshold, 6)
     model.calibration = (round(ab[0], 6), round(ab[1], 6))
@@ -414,8 +419,7 @@ def train_kind(
         log(f"{kind}: best {cfg}")
     positive = np.array([ex.label == POSITIVE[kind] for ex in hand])
     oof = out_of_fold(kind, weak, hand, cfg, SEED)
-    ab = platt(oof, positive)
-    threshold, oof_f1 = best_threshold(_calibrated(oof, ab), positive)
+    ab, threshold, oof_f1 = calibrated_threshold(oof, positive)
     model = to_model(kind, *fit(kind, weak + hand, cfg))
     model.threshold = round(threshold, 6)
     model.calibration = (round(ab[0], 6), round(ab[1], 6))
