@@ -213,6 +213,25 @@ def _close(a, b, path: str = "") -> None:
         assert a == b, path
 
 
+def test_f1_bootstrap_resamples_documents_and_pairs_the_systems() -> None:
+    from slant.rhetoric.evaluation import f1_bootstrap
+
+    gold = ["scare", "direct"] * 20
+    perfect, flipped = list(gold), ["direct" if g == "scare" else "scare" for g in gold]
+    half = [g if i % 4 < 2 else "direct" for i, g in enumerate(gold)]  # finds every other scare quote
+    groups = [f"doc{i // 4}" for i in range(len(gold))]
+    boot = f1_bootstrap(gold, {"perfect": perfect, "half": half, "flipped": flipped, "same": perfect}, "scare", groups)
+    assert boot["documents"] == 10
+    assert boot["f1_ci95"]["perfect"] == [1.0, 1.0]
+    assert boot["f1_ci95"]["flipped"] == [0.0, 0.0]
+    assert boot["difference_ci95"]["perfect - same"] == [0.0, 0.0]  # paired: the same resamples for both
+    # Each document holds one found and one missed scare quote, so resampling documents cannot move recall.
+    assert boot["f1_ci95"]["half"] == pytest.approx([2 / 3, 2 / 3])
+    uneven = ["scare" if i < 8 else "direct" for i in range(len(gold))]  # 4 found, all in two documents
+    lo, hi = f1_bootstrap(gold, {"uneven": uneven}, "scare", groups)["f1_ci95"]["uneven"]
+    assert lo < 8 / 28 < hi and hi - lo > 0.2  # F1 = 2 * 4 / (8 + 20), and which documents are drawn matters
+
+
 @pytest.mark.data
 @pytest.mark.parametrize("kind", ["quotes", "assertions"])
 def test_report_figures_match_results_json(kind: str) -> None:

@@ -42,6 +42,19 @@ def rhetoric_tables(report: dict[str, Any]) -> list[Table]:
     main.add_row("macro F1", "", "", "", _f(report["model"]["macro_f1"]), "", "", _f(report["baseline"]["macro_f1"]))
     main.add_row("accuracy", "", "", "", _f(report["model"]["accuracy"]), "", "", _f(report["baseline"]["accuracy"]))
 
+    boot = report["bootstrap"]
+    interval = Table(
+        title=f"{kind}: {pos} F1, 95% interval (bootstrap over {boot['documents']} documents, "
+        f"{boot['resamples']} resamples)"
+    )
+    for col in ("system", "F1", "95% interval"):
+        interval.add_column(col, justify="left" if col == "system" else "right")
+    for name, (lo, hi) in boot["f1_ci95"].items():
+        interval.add_row(name, _f(report[name]["positive"]["f1"]), f"{lo:.3f} to {hi:.3f}")
+    for name, (lo, hi) in boot["difference_ci95"].items():
+        a, b = name.split(" - ")
+        interval.add_row(name, _f(report[a]["positive"]["f1"] - report[b]["positive"]["f1"]), f"{lo:.3f} to {hi:.3f}")
+
     confusion = Table(title=f"{kind}: model confusion (rows gold, columns predicted)")
     classes = list(report["model"]["confusion"])
     confusion.add_column("gold \\ pred")
@@ -61,4 +74,4 @@ def rhetoric_tables(report: dict[str, Any]) -> list[Table]:
             _f(k["kappa_positive"]),
             _f(k["agreement"]),
         )
-    return [main, confusion, agreement]
+    return [main, interval, confusion, agreement]
