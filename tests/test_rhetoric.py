@@ -221,7 +221,7 @@ def test_f1_bootstrap_resamples_documents_and_pairs_the_systems() -> None:
     half = [g if i % 4 < 2 else "direct" for i, g in enumerate(gold)]  # finds every other scare quote
     groups = [f"doc{i // 4}" for i in range(len(gold))]
     boot = f1_bootstrap(gold, {"perfect": perfect, "half": half, "flipped": flipped, "same": perfect}, "scare", groups)
-    assert boot["documents"] == 10
+    assert boot["units"] == 10
     assert boot["f1_ci95"]["perfect"] == [1.0, 1.0]
     assert boot["f1_ci95"]["flipped"] == [0.0, 0.0]
     assert boot["difference_ci95"]["perfect - same"] == [0.0, 0.0]  # paired: the same resamples for both

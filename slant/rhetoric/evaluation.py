@@ -58,9 +58,10 @@ BOOTSTRAP_SEED = 20240611
 
 def f1_bootstrap(gold: list[str], systems: dict[str, list[str]], label: str, groups: list[str]) -> dict[str, Any]:
     """95% percentile intervals of each system's F1 on ``label``, and of each system's difference from the first,
-    under a bootstrap over documents: the items of one document are resampled together, since they share an
-    author and a style and are not independent. The same resamples serve every system, so the difference is
-    paired. With 30-75 positive items, this is what tells a real gain from a lucky draw."""
+    under a bootstrap over documents (``groups``, see ``resampling_unit``): the items of one document are
+    resampled together, since they share an author and a style and are not independent. The same resamples
+    serve every system, so the difference is paired. With 25-75 positive items, this is what tells a real gain
+    from a lucky draw."""
     docs = sorted(set(groups))
     row = {doc: i for i, doc in enumerate(docs)}
     rng = np.random.default_rng(BOOTSTRAP_SEED)
@@ -78,12 +79,20 @@ def f1_bootstrap(gold: list[str], systems: dict[str, list[str]], label: str, gro
 
     first = next(iter(systems))
     return {
-        "unit": "document",
-        "documents": len(docs),
+        "unit": "document (BASIL: story)",
+        "units": len(docs),
         "resamples": BOOTSTRAP_RESAMPLES,
         "f1_ci95": {name: interval(f1) for name, f1 in f1s.items()},
         "difference_ci95": {f"{first} - {name}": interval(f1s[first] - f1s[name]) for name in list(systems)[1:]},
     }
+
+
+def resampling_unit(item: LabelledItem) -> str:
+    """The bootstrap's unit: the document, except that BASIL's three articles on one story (three outlets,
+    ids ``<story>_<k>``) share quotations and claims, so they count as one."""
+    if item.item.corpus == "basil":
+        return "basil-story/" + item.item.doc_id.rsplit("_", 1)[0]
+    return f"{item.item.corpus}/{item.item.doc_id}"
 
 
 def kappa(items: list[LabelledItem], positive: str) -> dict[str, Any]:
@@ -163,7 +172,7 @@ def evaluate_rhetoric(
             gold,
             {"model": model, "baseline": baseline},
             positive,
-            [f"{it.item.corpus}/{it.item.doc_id}" for it in scored],
+            [resampling_unit(it) for it in scored],
         ),
         "kappa": {"part": kappa(chosen, positive), "all": kappa(every, positive)},
     }

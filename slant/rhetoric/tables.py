@@ -44,7 +44,7 @@ def rhetoric_tables(report: dict[str, Any]) -> list[Table]:
 
     boot = report["bootstrap"]
     interval = Table(
-        title=f"{kind}: {pos} F1, 95% interval (bootstrap over {boot['documents']} documents, "
+        title=f"{kind}: {pos} F1, 95% interval (bootstrap over {boot['units']} units, one per {boot['unit']}, "
         f"{boot['resamples']} resamples)"
     )
     for col in ("system", "F1", "95% interval"):
