@@ -79,12 +79,14 @@ def f1_bootstrap(gold: list[str], systems: dict[str, list[str]], label: str, gro
 
     first = next(iter(systems))
     return {
-        "unit": "document (BASIL: story)",
         "units": len(docs),
         "resamples": BOOTSTRAP_RESAMPLES,
         "f1_ci95": {name: interval(f1) for name, f1 in f1s.items()},
         "difference_ci95": {f"{first} - {name}": interval(f1s[first] - f1s[name]) for name in list(systems)[1:]},
     }
+
+
+RESAMPLING_UNIT = "document (BASIL: story)"
 
 
 def resampling_unit(item: LabelledItem) -> str:
@@ -168,12 +170,12 @@ def evaluate_rhetoric(
         },
         "model": scores(gold, model, classes, positive),
         "baseline": scores(gold, baseline, classes, positive),
-        "bootstrap": f1_bootstrap(
-            gold,
-            {"model": model, "baseline": baseline},
-            positive,
-            [resampling_unit(it) for it in scored],
-        ),
+        "bootstrap": {
+            "unit": RESAMPLING_UNIT,
+            **f1_bootstrap(
+                gold, {"model": model, "baseline": baseline}, positive, [resampling_unit(it) for it in scored]
+            ),
+        },
         "kappa": {"part": kappa(chosen, positive), "all": kappa(every, positive)},
     }
 
