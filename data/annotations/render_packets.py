@@ -3,9 +3,11 @@
     python data/annotations/render_packets.py [--root DATA_ROOT] [--out /tmp/slant-annot]
     python data/annotations/render_packets.py --extension   # only the --extend items (q0431…, a0781…)
     python data/annotations/render_packets.py --after 690 --kinds quotes   # only the --extend2 items (q0691…)
+    python data/annotations/render_packets.py --after 1090 --kinds assertions   # the --extend2 sentences (a1091…)
     python data/annotations/render_packets.py --extension --second-pass     # the extension's second pass
 
 pass1/ gets every item, pass2/ only the ``second_pass`` items (for the second, independent annotator).
+``--extension --second-pass`` renders only the extension's second-pass items that have no pass 2 label yet.
 Quotes: ~60 items a file, ~300 characters of context each side, the quotation between ⟦ ⟧.
 Assertions: ~120 items a file, the previous sentence, the sentence between ⟦ ⟧, the next sentence.
 The packets hold corpus text, so they must never be copied into the repository.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import json
 import sys
 from pathlib import Path
 
@@ -70,6 +73,15 @@ def render_sentence(item: AnnotatedItem) -> str:
     return f"[{item.item_id}]\n  prev: {prev}\n  THIS: ⟦{_flat(item.text)}⟧\n  next: {nxt}\n"
 
 
+def _labelled(kind: str, pass_: str) -> set[str]:
+    """Ids that already have a label in ``{kind}.labels.{pass_}.jsonl``."""
+    path = REPO / "data" / "annotations" / f"{kind}.labels.{pass_}.jsonl"
+    if not path.exists():
+        return set()
+    with open(path, encoding="utf-8") as fh:
+        return {json.loads(line)["item_id"] for line in fh if line.strip()}
+
+
 def write_packets(kind: str, items: list[AnnotatedItem], folder: Path, pass_: str) -> list[Path]:
     per_file = QUOTES_PER_FILE if kind == "quotes" else ASSERTIONS_PER_FILE
     render = render_quote if kind == "quotes" else render_sentence
@@ -100,7 +112,8 @@ def main() -> None:
         if args.extension or args.after is not None:  # ids follow the draws
             chosen = items[BASE_COUNT[kind] if args.after is None else args.after :]
             if args.second_pass:  # the second pass sampled later (sample_candidates.py --second-pass)
-                chosen = [it for it in chosen if it.second_pass]
+                done = _labelled(kind, "pass2")
+                chosen = [it for it in chosen if it.second_pass and it.item_id not in done]
                 paths = write_packets(kind, chosen, args.out / "ext-pass2", "pass2")
                 print(f"extension {kind}, second pass: {len(chosen)} items in {len(paths)} files")
                 continue

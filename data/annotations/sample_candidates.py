@@ -2,7 +2,8 @@
 
     python data/annotations/sample_candidates.py [--root DATA_ROOT] [--seed 20240611]
     python data/annotations/sample_candidates.py --extend [--extend-seed 20250301]
-    python data/annotations/sample_candidates.py --extend2      # the second TUNE-only round (quotes only)
+    python data/annotations/sample_candidates.py --extend2 quotes      # the second TUNE-only round of quotations
+    python data/annotations/sample_candidates.py --extend2 assertions  # ... and of sentences
     python data/annotations/sample_candidates.py --second-pass   # second pass over a third of every set
 
 Writes data/annotations/quotes.candidates.jsonl and assertions.candidates.jsonl: offsets and document hashes
@@ -16,9 +17,10 @@ stories / ukraine-news-bias articles without a REPORT item (a BASIL story is exc
 articles repeat the same quotations). A document whose text hash equals a REPORT document's is excluded too.
 The check is made in code (:func:`report_free`) and asserted before writing.
 
-``--extend2`` is a second TUNE-only round, for quotations only (scare quotes stayed the scarcer class): it keeps
-the first 690 quotation items and appends a fresh draw from the same REPORT-free pool, minus every item already
-drawn (ids q0691…, seed 20261127).
+``--extend2 KIND`` is a second TUNE-only round: it keeps the items drawn so far (690 quotations, 1090 sentences)
+and appends a fresh draw from the same REPORT-free pool, minus every item already drawn (ids q0691… and a1091…,
+seed 20261127; the sentences use seed + 1, as in ``--extend``). Quotations came first (scare quotes stayed the
+scarcer class); the sentence round follows because TUNE's 131 unhedged sentences limit the assertion models.
 
 ``--second-pass`` keeps every item and its part, and marks a seeded random sample of the extension items
 (which had no second pass) ``second_pass``, so that at least a third of each set is labelled twice. The draw
@@ -38,9 +40,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-sys.path.insert(
-    0, str(Path(__file__).resolve().parents[2])
-)  # run as a script from anywhere, slant not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere, slant not installed
 
 from slant.annotations import (  # noqa: E402
     ANNOTATION_DIR,
@@ -87,7 +87,7 @@ EXTEND_SENTENCE_QUOTAS = {"booster": 110, "gold_overlap": 70, "hedge": 40, "attr
 # --extend2: quotations only, after base + extension (690). Mostly the strata where scare quotes turned up.
 EXTEND2_SEED = 20261127
 SECOND_PASS_SEED = 20261128
-EXTEND2_AFTER = 690
+EXTEND2_AFTER = {"quotes": 690, "assertions": 1090}
 EXTEND2_QUOTE_QUOTAS = {
     "short_no_verb": 140,
     "gold_overlap": 60,
@@ -95,6 +95,10 @@ EXTEND2_QUOTE_QUOTAS = {
     "short_with_verb": 20,
     "long_direct": 10,
 }
+# The sentence round draws most where unhedged sentences turned up in the first extension (gold_overlap 46%,
+# booster 35%, neutral 22%) and keeps some of every stratum for the negatives.
+EXTEND2_SENTENCE_QUOTAS = {"gold_overlap": 150, "booster": 120, "neutral": 40, "hedge": 30, "attribution": 20}
+EXTEND2_QUOTAS = {"quotes": EXTEND2_QUOTE_QUOTAS, "assertions": EXTEND2_SENTENCE_QUOTAS}
 # Whataboutism is left out here: its spans are whole arguments rather than loaded wording.
 EVALUATIVE_SPANS = (EVALUATIVE_TECHNIQUES - {"Whataboutism,Straw_Men,Red_Herring"}) | {"lexical"}
 
@@ -383,9 +387,7 @@ def _write(path: Path, items: list[Candidate], quotes: bool) -> None:
                 row.pop("inner_start")
                 row.pop("inner_end")
             order = ["item_id", "corpus", "doc_id", "doc_sha256", "start", "end", "inner_start", "inner_end"]
-            ordered = {k: row[k] for k in order if k in row} | {
-                k: row[k] for k in ("stratum", "part", "second_pass")
-            }
+            ordered = {k: row[k] for k in order if k in row} | {k: row[k] for k in ("stratum", "part", "second_pass")}
             fh.write(json.dumps(ordered, ensure_ascii=False) + "\n")
 
 
@@ -403,7 +405,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ANNOTATION_DIR)
     parser.add_argument("--extend", action="store_true", help="(re)draw the TUNE-only extension, keep the rest")
     parser.add_argument("--extend-seed", type=int, default=EXTEND_SEED)
-    parser.add_argument("--extend2", action="store_true", help="(re)draw the second TUNE-only round (quotes)")
+    parser.add_argument(
+        "--extend2", choices=("quotes", "assertions"), help="(re)draw the second TUNE-only round of this kind"
+    )
     parser.add_argument("--second-pass", action="store_true", help="mark extension items for a second pass")
     args = parser.parse_args()
     if args.second_pass:
@@ -411,8 +415,9 @@ def main() -> None:
             _summary(f"{kind} second-pass extension", extend_second_pass(kind, args.out))
         return
     if args.extend2:
-        new = extend("quotes", args.root, EXTEND2_SEED, args.out, EXTEND2_AFTER, EXTEND2_QUOTE_QUOTAS)
-        _summary("quotes extension 2", new)
+        kind = args.extend2
+        new = extend(kind, args.root, EXTEND2_SEED, args.out, EXTEND2_AFTER[kind], EXTEND2_QUOTAS[kind])
+        _summary(f"{kind} extension 2", new)
         return
     if args.extend:
         for kind in ("quotes", "assertions"):
