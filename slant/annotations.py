@@ -118,6 +118,15 @@ class AnnotatedItem:
     notes: list[str] = field(default_factory=list)
 
 
+def independent_unit(corpus: str, doc_id: str) -> str:
+    """The unit that items must be kept together by, in cross-validation folds and bootstrap resamples: the
+    document, except that BASIL's three articles on one story (three outlets, ids ``<story>_<k>``) share
+    quotations and claims, so they count as one."""
+    if corpus == "basil":
+        return "basil-story/" + doc_id.rsplit("_", 1)[0]
+    return f"{corpus}/{doc_id}"
+
+
 def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
     rows = []
     with open(path, encoding="utf-8") as fh:

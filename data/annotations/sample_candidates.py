@@ -84,7 +84,7 @@ EXTEND_QUOTE_QUOTAS = {
 # "gold_overlap" here: a sentence without an attribution word overlapping a PTC evaluative technique span or
 # a BASIL lexical (loaded wording) span -- the author's own loaded claims.
 EXTEND_SENTENCE_QUOTAS = {"booster": 110, "gold_overlap": 70, "hedge": 40, "attribution": 45, "neutral": 45}
-# --extend2: quotations only, after base + extension (690). Mostly the strata where scare quotes turned up.
+# --extend2: after base + extension (690 quotations, 1090 sentences), mostly the strata where the positives turned up.
 EXTEND2_SEED = 20261127
 SECOND_PASS_SEED = 20261128
 EXTEND2_AFTER = {"quotes": 690, "assertions": 1090}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
+from slant.annotations import independent_unit
 from slant.rhetoric import load_classifiers, rhetoric_dir_for
 from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
@@ -90,11 +91,8 @@ RESAMPLING_UNIT = "document (BASIL: story)"
 
 
 def resampling_unit(item: LabelledItem) -> str:
-    """The bootstrap's unit: the document, except that BASIL's three articles on one story (three outlets,
-    ids ``<story>_<k>``) share quotations and claims, so they count as one."""
-    if item.item.corpus == "basil":
-        return "basil-story/" + item.item.doc_id.rsplit("_", 1)[0]
-    return f"{item.item.corpus}/{item.item.doc_id}"
+    """The bootstrap's unit: the document, a BASIL story counting as one (:func:`independent_unit`)."""
+    return independent_unit(item.item.corpus, item.item.doc_id)
 
 
 def kappa(items: list[LabelledItem], positive: str) -> dict[str, Any]:
