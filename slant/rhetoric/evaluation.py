@@ -121,9 +121,12 @@ def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tup
     cross: list[float | None] = [None] * len(items)
     if kind == "assertions":
         cross = classifiers.assertions.cross_scores([(it.ctx, it.item.start, it.item.end) for it in items])
-    # The vectors are worth a forward pass only when a vector model will read them (the cross-encoder, where
-    # present, takes the vector model's place for assertions).
-    uses_vectors = kind == "quotes" or classifiers.assertions.cross_model is None
+    # The vectors are worth a forward pass only when this kind's vector model will read them (the
+    # cross-encoder, where present, takes the vector model's place for assertions).
+    if kind == "quotes":
+        uses_vectors = classifiers.quotes.vector_model is not None
+    else:
+        uses_vectors = classifiers.assertions.vector_model is not None and classifiers.assertions.cross_model is None
     wanted = uses_vectors and classifiers.wants_vectors(tagger)
     vectors = item_vectors(items, tagger) if wanted else [None] * len(items)
     model, baseline = [], []
