@@ -322,7 +322,7 @@ def test_training_reproduces_the_shipped_feature_models(kind: str, tmp_path) -> 
     from slant.rhetoric.train import main as train_rhetoric
 
     require_data(data_root())
-    # The cross-encoder (12 minutes of training) is left out here; its files are checked below and by the
+    # The cross-encoder (20 minutes of training) is left out here; its files are checked below and by the
     # REPORT figures (test_report_figures_match_results_json).
     train_rhetoric(["--out", str(tmp_path), "--no-vectors", "--no-cross", "--only", kind])
     name = QUOTES_FILE if kind == "quotes" else ASSERTIONS_FILE
