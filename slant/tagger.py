@@ -268,7 +268,7 @@ class Tagger:
         """Technique spans for each text (possibly overlapping, each with a calibrated score)."""
         from slant.rhetoric import load_classifiers, rhetoric_dir_for, rhetoric_spans  # scare quotes, assertions
         from slant.rhetoric.context import TextContext
-        from slant.rhetoric.vectors import candidate_spans, vectors_from_prediction
+        from slant.rhetoric.vectors import vectors_from_prediction
 
         texts = list(texts)
         _check_texts(texts)
@@ -277,7 +277,7 @@ class Tagger:
         # The rhetoric classifiers' vectors come out of the same forward pass as the technique probabilities.
         pool = None
         if rhetoric is not None and rhetoric.wants_vectors(self):
-            pool = [candidate_spans(ctx) if ctx is not None else [] for ctx in contexts]
+            pool = [rhetoric.vector_spans(ctx) if ctx is not None else [] for ctx in contexts]
         predictions = self.predict_tokens(texts, pool_spans=pool)
         results = []
         for i, pred in enumerate(predictions):

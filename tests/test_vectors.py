@@ -112,6 +112,24 @@ def test_candidate_spans_cover_what_the_classifiers_read() -> None:
     assert all((s.start, s.end) in spans for s in ctx.sentences)
 
 
+def test_only_the_spans_a_classifier_reads_are_pooled() -> None:
+    # The shipped assertion classifier's second opinion is its cross-encoder, not the tagger's vectors: pooling
+    # every sentence and clause for it would be work on every classify() that nothing reads.
+    classifiers = load_classifiers(DEFAULT_MODEL_DIR / "rhetoric")
+    assert classifiers is not None
+    assert classifiers.quotes.reads_vectors and not classifiers.assertions.reads_vectors
+    ctx = TextContext.build(PARAGRAPH)
+    pooled = set(classifiers.vector_spans(ctx))
+    assert pooled == set(candidate_spans(ctx, assertions=False))
+    assert pooled < set(candidate_spans(ctx))
+    # Without the cross-encoder the assertion vector model decides, and its spans are pooled again.
+    vector_only = dataclasses.replace(
+        classifiers, assertions=dataclasses.replace(classifiers.assertions, cross_model=None)
+    )
+    assert vector_only.assertions.reads_vectors
+    assert set(vector_only.vector_spans(ctx)) == set(candidate_spans(ctx))
+
+
 def test_vector_model_round_trips(tmp_path) -> None:
     model = VectorModel(np.array([0.5, -1.0], dtype=np.float32), 0.25, "abc", 0.4, (1.2, -0.1), {"kind": "quotes"})
     model.save(tmp_path / "m.json")

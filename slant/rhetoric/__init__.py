@@ -41,8 +41,9 @@ class RhetoricClassifiers:
     assertions: AssertionClassifier
 
     def wants_vectors(self, tagger: Tagger) -> bool:
-        """Whether a vector model was trained on this tagger (then its pooled vectors are worth computing)."""
-        ids = {c.vector_model.tagger_id for c in (self.quotes, self.assertions) if c.vector_model is not None}
+        """Whether a vector model that ``decide`` reads was trained on this tagger (then its pooled vectors are
+        worth computing)."""
+        ids = {c.vector_model.tagger_id for c in (self.quotes, self.assertions) if c.reads_vectors}
         if ids and tagger.tagger_id not in ids:
             warnings.warn(
                 f"the rhetoric vector models were trained on tagger {sorted(ids)[0]}, not on this one "
@@ -50,6 +51,12 @@ class RhetoricClassifiers:
                 stacklevel=3,
             )
         return tagger.tagger_id in ids
+
+    def vector_spans(self, ctx: TextContext) -> list[tuple[int, int]]:
+        """The spans whose pooled vectors a classifier will read (only those are worth pooling)."""
+        from slant.rhetoric.vectors import candidate_spans
+
+        return candidate_spans(ctx, quotes=self.quotes.reads_vectors, assertions=self.assertions.reads_vectors)
 
 
 def model_dir() -> Path:
@@ -119,6 +126,6 @@ def rhetoric_spans(
         return []
     ctx = ctx if ctx is not None else TextContext.build(text)
     if vectors is None and classifiers.wants_vectors(tagger):
-        vectors = span_vectors(tagger, [ctx])[0]
+        vectors = span_vectors(tagger, [ctx], [classifiers.vector_spans(ctx)])[0]
     spans = classifiers.quotes.spans(ctx, vectors) + classifiers.assertions.spans(ctx, vectors)
     return sorted(spans, key=lambda s: (s.start, -s.end, s.label))

@@ -52,6 +52,11 @@ class AssertionClassifier:
         return [float(p) for p in self.cross_model.positive_probabilities(windows)]
 
     @property
+    def reads_vectors(self) -> bool:
+        """Whether ``decide`` uses the tagger's vectors: the cross-encoder, where present, takes their place."""
+        return self.vector_model is not None and self.cross_model is None
+
+    @property
     def bag(self) -> bool:
         return bool(self.model.meta.get("bag", True))
 

@@ -121,13 +121,9 @@ def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tup
     cross: list[float | None] = [None] * len(items)
     if kind == "assertions":
         cross = classifiers.assertions.cross_scores([(it.ctx, it.item.start, it.item.end) for it in items])
-    # The vectors are worth a forward pass only when this kind's vector model will read them (the
-    # cross-encoder, where present, takes the vector model's place for assertions).
-    if kind == "quotes":
-        uses_vectors = classifiers.quotes.vector_model is not None
-    else:
-        uses_vectors = classifiers.assertions.vector_model is not None and classifiers.assertions.cross_model is None
-    wanted = uses_vectors and classifiers.wants_vectors(tagger)
+    # The vectors are worth a forward pass only when this kind's classifier will read them.
+    classifier = classifiers.quotes if kind == "quotes" else classifiers.assertions
+    wanted = classifier.reads_vectors and classifiers.wants_vectors(tagger)
     vectors = item_vectors(items, tagger) if wanted else [None] * len(items)
     model, baseline = [], []
     for it, vec, cross_p in zip(items, vectors, cross, strict=True):

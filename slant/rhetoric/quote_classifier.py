@@ -36,6 +36,11 @@ class QuoteClassifier:
         return cls(LinearModel.load(path), vectors)
 
     @property
+    def reads_vectors(self) -> bool:
+        """Whether ``decide`` uses the tagger's vectors (then they are worth pooling)."""
+        return self.vector_model is not None
+
+    @property
     def inner_words(self) -> bool:
         return bool(self.model.meta.get("inner_words", False))
 

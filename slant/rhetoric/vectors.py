@@ -30,17 +30,19 @@ FORMAT = "slant-rhetoric-vectors/1"
 Spans = tuple[int, int]
 
 
-def candidate_spans(ctx: TextContext) -> list[Spans]:
-    """Every span a rhetoric classifier may ask a vector for: each quotation's words and its sentence, each
-    sentence and each of its clauses."""
+def candidate_spans(ctx: TextContext, quotes: bool = True, assertions: bool = True) -> list[Spans]:
+    """Every span a rhetoric classifier may ask a vector for: each quotation's words and its sentence
+    (``quotes``), each sentence and each of its clauses (``assertions``)."""
     seen: dict[Spans, None] = {}
-    for q in ctx.quotations:
-        seen[(q.inner_start, q.inner_end)] = None
-        seen[ctx.sentence_span(q.start, q.end)] = None
-    for sentence in ctx.sentences:
-        seen[(sentence.start, sentence.end)] = None
-        for clause in split_clauses(ctx.text, sentence):
-            seen[(clause.start, clause.end)] = None
+    if quotes:
+        for q in ctx.quotations:
+            seen[(q.inner_start, q.inner_end)] = None
+            seen[ctx.sentence_span(q.start, q.end)] = None
+    if assertions:
+        for sentence in ctx.sentences:
+            seen[(sentence.start, sentence.end)] = None
+            for clause in split_clauses(ctx.text, sentence):
+                seen[(clause.start, clause.end)] = None
     return list(seen)
 
 
