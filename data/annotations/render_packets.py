@@ -4,6 +4,7 @@
     python data/annotations/render_packets.py --extension   # only the --extend items (q0431…, a0781…)
     python data/annotations/render_packets.py --after 690 --kinds quotes   # only the --extend2 items (q0691…)
     python data/annotations/render_packets.py --after 1090 --kinds assertions   # the --extend2 sentences (a1091…)
+    python data/annotations/render_packets.py --after 930 --kinds quotes    # the --extend3 quotations (q0931…)
     python data/annotations/render_packets.py --extension --second-pass     # the extension's second pass
 
 pass1/ gets every item, pass2/ only the ``second_pass`` items (for the second, independent annotator).

@@ -4,6 +4,7 @@
     python data/annotations/sample_candidates.py --extend [--extend-seed 20250301]
     python data/annotations/sample_candidates.py --extend2 quotes      # the second TUNE-only round of quotations
     python data/annotations/sample_candidates.py --extend2 assertions  # ... and of sentences
+    python data/annotations/sample_candidates.py --extend3 quotes      # the third TUNE-only round of quotations
     python data/annotations/sample_candidates.py --second-pass   # second pass over a third of every set
 
 Writes data/annotations/quotes.candidates.jsonl and assertions.candidates.jsonl: offsets and document hashes
@@ -21,6 +22,10 @@ The check is made in code (:func:`report_free`) and asserted before writing.
 and appends a fresh draw from the same REPORT-free pool, minus every item already drawn (ids q0691… and a1091…,
 seed 20261127; the sentences use seed + 1, as in ``--extend``). Quotations came first (scare quotes stayed the
 scarcer class); the sentence round follows because TUNE's 131 unhedged sentences limit the assertion models.
+
+``--extend3 quotes`` is a third round of quotations after the first 930 (ids q0931…, seed 20261129), drawn
+only from the strata where TUNE's scare quotes turned up (short_no_verb 22%, gold_overlap 29%, short_with_verb
+7%; every other stratum 3% or less): scare_quote is the label still far from its target.
 
 ``--second-pass`` keeps every item and its part, and marks a seeded random sample of the extension items
 (which had no second pass) ``second_pass``, so that at least a third of each set is labelled twice. The draw
@@ -99,6 +104,11 @@ EXTEND2_QUOTE_QUOTAS = {
 # booster 35%, neutral 22%) and keeps some of every stratum for the negatives.
 EXTEND2_SENTENCE_QUOTAS = {"gold_overlap": 150, "booster": 120, "neutral": 40, "hedge": 30, "attribution": 20}
 EXTEND2_QUOTAS = {"quotes": EXTEND2_QUOTE_QUOTAS, "assertions": EXTEND2_SENTENCE_QUOTAS}
+# --extend3 quotes: after 930 quotations. short_with_verb keeps a share because TUNE's missed scare quotes
+# include sneering words inside attributed sentences.
+EXTEND3_SEED = 20261129
+EXTEND3_AFTER = 930
+EXTEND3_QUOTE_QUOTAS = {"short_no_verb": 170, "gold_overlap": 100, "short_with_verb": 30}
 # Whataboutism is left out here: its spans are whole arguments rather than loaded wording.
 EVALUATIVE_SPANS = (EVALUATIVE_TECHNIQUES - {"Whataboutism,Straw_Men,Red_Herring"}) | {"lexical"}
 
@@ -408,11 +418,18 @@ def main() -> None:
     parser.add_argument(
         "--extend2", choices=("quotes", "assertions"), help="(re)draw the second TUNE-only round of this kind"
     )
+    parser.add_argument(
+        "--extend3", choices=("quotes",), help="(re)draw the third TUNE-only round of quotations"
+    )
     parser.add_argument("--second-pass", action="store_true", help="mark extension items for a second pass")
     args = parser.parse_args()
     if args.second_pass:
         for kind in ("quotes", "assertions"):
             _summary(f"{kind} second-pass extension", extend_second_pass(kind, args.out))
+        return
+    if args.extend3:
+        new = extend("quotes", args.root, EXTEND3_SEED, args.out, EXTEND3_AFTER, EXTEND3_QUOTE_QUOTAS)
+        _summary("quotes extension 3", new)
         return
     if args.extend2:
         kind = args.extend2
