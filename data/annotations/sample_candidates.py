@@ -418,9 +418,7 @@ def main() -> None:
     parser.add_argument(
         "--extend2", choices=("quotes", "assertions"), help="(re)draw the second TUNE-only round of this kind"
     )
-    parser.add_argument(
-        "--extend3", choices=("quotes",), help="(re)draw the third TUNE-only round of quotations"
-    )
+    parser.add_argument("--extend3", choices=("quotes",), help="(re)draw the third TUNE-only round of quotations")
     parser.add_argument("--second-pass", action="store_true", help="mark extension items for a second pass")
     args = parser.parse_args()
     if args.second_pass:
