@@ -33,7 +33,8 @@ def classifiers():
 def quote_label(text: str, quoted: str) -> str:
     ctx = TextContext.build(text)
     q = next(q for q in ctx.quotations if text[q.inner_start : q.inner_end] == quoted)
-    return classifiers().quotes.decide(ctx, q).label
+    quotes = classifiers().quotes  # as classify() decides without the tagger's vectors: feature + cross-encoder
+    return quotes.decide(ctx, q, cross=quotes.cross_scores([(ctx, q)])[0]).label
 
 
 def sentence_decision(text: str):
@@ -362,16 +363,28 @@ def test_cross_encoder_window_marks_the_item_inside_its_paragraph() -> None:
     assert short.text == "The war is lost.  << Officials deny it. >>  Prices rose."
 
 
-def test_shipped_cross_encoder_is_shared_by_both_models_and_changes_decisions() -> None:
-    from slant.rhetoric import ASSERTION_CROSS_FILE
+@pytest.mark.parametrize("kind", ["quotes", "assertions"])
+def test_shipped_cross_encoders_serve_both_models(kind: str) -> None:
+    from slant.rhetoric import ASSERTION_CROSS_FILE, QUOTE_CROSS_FILE
 
-    shipped = DEFAULT_MODEL_DIR / "rhetoric" / ASSERTION_CROSS_FILE
+    name = QUOTE_CROSS_FILE if kind == "quotes" else ASSERTION_CROSS_FILE
+    shipped = DEFAULT_MODEL_DIR / "rhetoric" / name
     assert shipped.exists() and shipped.with_suffix(".json").exists()
-    # It reads the base encoder, not the tagger: the accurate model's copy must be the very same files.
-    accurate = DEFAULT_MODEL_DIR / "accurate" / "rhetoric" / ASSERTION_CROSS_FILE
-    for path in (shipped, shipped.with_suffix(".json")):
-        twin = accurate.with_suffix(path.suffix)
-        assert twin.read_bytes() == path.read_bytes(), f"{twin} differs from {path}"
+    # It reads the base encoder, not the tagger: the accurate model holds no copy and uses these very files.
+    accurate_dir = DEFAULT_MODEL_DIR / "accurate" / "rhetoric"
+    assert not (accurate_dir / name).exists() and not (accurate_dir / name).with_suffix(".json").exists()
+    accurate = load_classifiers(accurate_dir)
+    assert accurate is not None
+    classifier = classifiers().quotes if kind == "quotes" else classifiers().assertions
+    twin = accurate.quotes if kind == "quotes" else accurate.assertions
+    assert classifier.cross_model is not None and twin.cross_model is not None
+    assert twin.cross_model.meta == classifier.cross_model.meta
+    # Their mixes were fitted on the feature model's out-of-fold scores: the accurate folder's feature model
+    # must be the same file (test_training_reproduces_the_shipped_feature_models checks it against training).
+    assert twin.model.meta == classifier.model.meta
+
+
+def test_shipped_cross_encoder_is_shared_by_both_models_and_changes_decisions() -> None:
     assertions = classifiers().assertions
     cross = assertions.cross_model
     assert cross is not None and cross.labels == sorted(["unhedged", "hedged", "attributed", "neutral"])
@@ -401,3 +414,32 @@ def test_shipped_cross_encoder_is_shared_by_both_models_and_changes_decisions() 
     other = "Officials said on Tuesday that talks may resume next week in Geneva, according to diplomats."
     batch = assertions.cross_scores([(TextContext.build(other), 0, len(other)), (ctx, 0, len(text))])
     assert math.isclose(batch[1], p, abs_tol=1e-5)
+
+
+def test_scare_quotes_are_decided_by_three_models_with_the_taggers_vectors() -> None:
+    from slant.rhetoric.cross_encoder import CrossConfig
+    from slant.rhetoric.train import SEED
+    from slant.rhetoric.vectors import span_vectors
+    from slant.tagger import default_tagger
+
+    quotes = classifiers().quotes
+    cross, vm = quotes.cross_model, quotes.vector_model
+    assert cross is not None and vm is not None and vm.cross_threshold is not None
+    assert cross.config == CrossConfig(seed=SEED), "run python -m slant.rhetoric.train --only quotes"
+    # Fitted on the same TUNE labels as the feature model (a quotation round added without retraining fails).
+    assert cross.meta["n_hand_tune"] == quotes.model.meta["n_hand_tune"]
+    # The three-way mean ships because it led the two-way mixes on TUNE out-of-fold F1.
+    assert vm.meta["tune_out_of_fold_f1_with_cross"] > vm.meta["tune_out_of_fold_f1_mixed"]
+    assert vm.meta["tune_out_of_fold_f1_with_cross"] > cross.meta["tune_out_of_fold_f1_mixed"]
+    text = 'The regime celebrated its "free and fair" election, in which the only opposing candidate was in prison.'
+    ctx = TextContext.build(text)
+    q = ctx.quotations[0]
+    vectors = span_vectors(default_tagger(), [ctx], [classifiers().vector_spans(ctx)])[0]
+    p = quotes.cross_scores([(ctx, q)])[0]
+    assert p is not None and 0.0 <= p <= 1.0
+    three = quotes.decide(ctx, q, vectors, p)
+    assert three.score != quotes.decide(ctx, q, vectors).score  # the cross-encoder is really mixed in
+    assert three.score != quotes.decide(ctx, q, cross=p).score  # and so are the vectors
+    assert three.label == "scare"
+    # classify() runs the same mix.
+    assert [s.text for s in rhetoric_spans(text) if s.label == "scare_quote"] == ['"free and fair"']

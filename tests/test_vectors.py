@@ -100,7 +100,7 @@ def test_a_foreign_tagger_warns(tmp_path) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert not classifiers.wants_vectors(other)
-    assert any("feature model alone" in str(w.message) for w in caught)
+    assert any("feature and cross-encoder models" in str(w.message) for w in caught)
 
 
 def test_candidate_spans_cover_what_the_classifiers_read() -> None:

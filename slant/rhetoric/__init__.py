@@ -2,9 +2,9 @@
 
 ``rhetoric_spans(text)`` is what the Tagger adds to its technique spans. Each classifier is a logistic
 regression over hand-made features, mixed with a second opinion: for quotations a logistic regression over
-the span tagger's pooled hidden states (``slant.rhetoric.vectors``); for assertions a fine-tuned reader of the
-sentence in its paragraph (``slant.rhetoric.cross_encoder``), or the vector model where a tagger's rhetoric
-folder ships no such reader. Stored in ``model/rhetoric/`` and trained by
+the span tagger's pooled hidden states (``slant.rhetoric.vectors``) and a fine-tuned reader of the quotation in
+its paragraph (``slant.rhetoric.cross_encoder``), all three averaged; for assertions the same kind of reader of
+the sentence, or the vector model where no such reader ships. Stored in ``model/rhetoric/`` and trained by
 ``python -m slant.rhetoric.train`` (weak supervision from the corpora plus the TUNE part of the hand labels).
 """
 
@@ -33,6 +33,7 @@ ASSERTIONS_FILE = "assertions.json"
 QUOTE_VECTORS_FILE = "quotes.vectors.json"
 ASSERTION_VECTORS_FILE = "assertions.vectors.json"
 ASSERTION_CROSS_FILE = "assertions.cross.safetensors"  # with its record, assertions.cross.json
+QUOTE_CROSS_FILE = "quotes.cross.safetensors"  # with its record, quotes.cross.json
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class RhetoricClassifiers:
         if ids and tagger.tagger_id not in ids:
             warnings.warn(
                 f"the rhetoric vector models were trained on tagger {sorted(ids)[0]}, not on this one "
-                f"({tagger.tagger_id}): they are left out (scare quotes use the feature model alone)",
+                f"({tagger.tagger_id}): they are left out (scare quotes use the feature and cross-encoder models)",
                 stacklevel=3,
             )
         return tagger.tagger_id in ids
@@ -73,6 +74,13 @@ def rhetoric_dir_for(tagger_dir: Path | None) -> Path:
     return model_dir()
 
 
+def cross_file(folder: Path, name: str) -> Path:
+    """A cross-encoder file of ``folder``, else the shipped ``model/rhetoric``'s: the cross-encoders read the
+    base encoder, not a tagger, so a tagger's own rhetoric folder (model/accurate/rhetoric) holds no copy."""
+    own = folder / name
+    return own if own.exists() else DEFAULT_MODEL_DIR / "rhetoric" / name
+
+
 _lock = threading.Lock()
 _loaded: dict[Path, RhetoricClassifiers | None] = {}
 
@@ -88,8 +96,10 @@ def load_classifiers(folder: Path | None = None) -> RhetoricClassifiers | None:
             q, a = folder / QUOTES_FILE, folder / ASSERTIONS_FILE
             if q.exists() and a.exists():
                 _loaded[folder] = RhetoricClassifiers(
-                    QuoteClassifier.load(q, folder / QUOTE_VECTORS_FILE),
-                    AssertionClassifier.load(a, folder / ASSERTION_VECTORS_FILE, folder / ASSERTION_CROSS_FILE),
+                    QuoteClassifier.load(q, folder / QUOTE_VECTORS_FILE, cross_file(folder, QUOTE_CROSS_FILE)),
+                    AssertionClassifier.load(
+                        a, folder / ASSERTION_VECTORS_FILE, cross_file(folder, ASSERTION_CROSS_FILE)
+                    ),
                 )
             else:
                 warnings.warn(

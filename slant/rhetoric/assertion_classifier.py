@@ -7,7 +7,7 @@ from pathlib import Path
 
 from slant.rhetoric.assertion_features import assertion_features, is_site_furniture
 from slant.rhetoric.context import TextContext
-from slant.rhetoric.cross_encoder import CrossEncoderModel, item_window
+from slant.rhetoric.cross_encoder import CrossEncoderModel
 from slant.rhetoric.lexicons import Cue, cue_matcher
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.vectors import SpanVectors, VectorModel, assertion_vector
@@ -48,8 +48,7 @@ class AssertionClassifier:
         None for every item without a cross model."""
         if self.cross_model is None:
             return [None] * len(items)
-        windows = [item_window(ctx, start, end, self.cross_model.config) for ctx, start, end in items]
-        return [float(p) for p in self.cross_model.positive_probabilities(windows)]
+        return list(self.cross_model.item_probabilities(items))
 
     @property
     def reads_vectors(self) -> bool:

@@ -1,13 +1,15 @@
-"""A fine-tuned reader of one sentence (or clause) in its paragraph: the assertion classifier's second opinion.
+"""A fine-tuned reader of one item in its paragraph: a second opinion for both rhetoric classifiers.
 
-The feature model sees cue words; whether a claim is contestable, or a plain verifiable report, lies in what
-the words mean. This model reads the item's paragraph with the item marked ("... << item >> ...") through the
-base MiniLM encoder with small LoRA adapters, pools the item's tokens and the whole window, and predicts the
-four assertion classes. Trained on the TUNE hand labels only (``slant.rhetoric.train``); its positive-class
-probability is averaged with the feature model's, calibrated and thresholded on out-of-fold TUNE scores.
+The feature model sees cue words; whether a claim is contestable, or whether quotation marks sneer, lies in
+what the words mean. This model reads the item's paragraph with the item (a sentence or clause; a quotation
+with its marks) marked ("... << item >> ...") through the base MiniLM encoder with small LoRA adapters, pools
+the item's tokens and the whole window, and predicts the classifier's classes. Trained on the TUNE hand labels
+only (``slant.rhetoric.train``); its positive-class probability is averaged with the other models', calibrated
+and thresholded on out-of-fold TUNE scores.
 
-It reads the base encoder, not the span tagger, so one file serves every tagger. Stored as its LoRA and head
-weights rounded to float16 (``assertions.cross.safetensors``, 155 KB: the model folder has a 10 MB budget)
+It reads the base encoder, not the span tagger, so one file serves every tagger: a tagger's own rhetoric
+folder holds no copy (``slant.rhetoric.load_classifiers`` reads ``model/rhetoric``'s). Stored as its LoRA and
+head weights rounded to float16 (``{kind}.cross.safetensors``, 155 KB: the model folder has a 10 MB budget)
 plus a JSON record of its settings; they are read back as float32.
 """
 
@@ -193,6 +195,11 @@ class CrossEncoderModel:
 
     def positive_probabilities(self, windows: list[Window]) -> np.ndarray:
         return self.probabilities(windows)[:, self.labels.index(self.positive)]
+
+    def item_probabilities(self, items: list[tuple[TextContext, int, int]]) -> list[float]:
+        """The positive-class probability of each (context, start, end) item, in one batched pass."""
+        windows = [item_window(ctx, start, end, self.config) for ctx, start, end in items]
+        return [float(p) for p in self.positive_probabilities(windows)]
 
     # ---------------------------------------------------------------- files
 

@@ -118,8 +118,9 @@ def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tup
     classifiers = load_classifiers(rhetoric_dir_for(tagger.model_dir))
     if classifiers is None:
         raise FileNotFoundError("no rhetoric model: run python -m slant.rhetoric.train")
-    cross: list[float | None] = [None] * len(items)
-    if kind == "assertions":
+    if kind == "quotes":
+        cross = classifiers.quotes.cross_scores([(it.ctx, it.quotation) for it in items])  # type: ignore[misc]
+    else:
         cross = classifiers.assertions.cross_scores([(it.ctx, it.item.start, it.item.end) for it in items])
     # The vectors are worth a forward pass only when this kind's classifier will read them.
     classifier = classifiers.quotes if kind == "quotes" else classifiers.assertions
@@ -129,7 +130,7 @@ def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tup
     for it, vec, cross_p in zip(items, vectors, cross, strict=True):
         if kind == "quotes":
             assert it.quotation is not None
-            model.append(classifiers.quotes.decide(it.ctx, it.quotation, vec).label)
+            model.append(classifiers.quotes.decide(it.ctx, it.quotation, vec, cross_p).label)
             baseline.append(quote_baseline(it.ctx, it.quotation))
         else:
             model.append(classifiers.assertions.decide(it.ctx, it.item.start, it.item.end, vec, cross_p).label)

@@ -8,6 +8,7 @@ from pathlib import Path
 from slant.quotes import Quotation
 from slant.rhetoric.assertion_features import is_boilerplate
 from slant.rhetoric.context import TextContext
+from slant.rhetoric.cross_encoder import CrossEncoderModel
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.quote_features import quote_features
 from slant.rhetoric.vectors import SpanVectors, VectorModel, quote_vector
@@ -29,11 +30,23 @@ class QuoteDecision:
 class QuoteClassifier:
     model: LinearModel
     vector_model: VectorModel | None = None  # the tagger's second opinion (slant.rhetoric.vectors)
+    # The fine-tuned reader of the quotation in its paragraph (slant.rhetoric.cross_encoder), a third opinion:
+    # with the tagger's vectors the three models' mean decides (ahead on TUNE out-of-fold F1, see
+    # data/annotations/README.md); without them, the feature and cross models'.
+    cross_model: CrossEncoderModel | None = None
 
     @classmethod
-    def load(cls, path: Path, vector_path: Path | None = None) -> QuoteClassifier:
+    def load(cls, path: Path, vector_path: Path | None = None, cross_path: Path | None = None) -> QuoteClassifier:
         vectors = VectorModel.load(vector_path) if vector_path and vector_path.exists() else None
-        return cls(LinearModel.load(path), vectors)
+        cross = CrossEncoderModel.load(cross_path) if cross_path and cross_path.exists() else None
+        return cls(LinearModel.load(path), vectors, cross)
+
+    def cross_scores(self, items: list[tuple[TextContext, Quotation]]) -> list[float | None]:
+        """The cross-encoder's scare probability of each (context, quotation), marks included, in one batched
+        pass; None for every item without a cross model."""
+        if self.cross_model is None:
+            return [None] * len(items)
+        return list(self.cross_model.item_probabilities([(ctx, q.start, q.end) for ctx, q in items]))
 
     @property
     def reads_vectors(self) -> bool:
@@ -44,12 +57,23 @@ class QuoteClassifier:
     def inner_words(self) -> bool:
         return bool(self.model.meta.get("inner_words", False))
 
-    def decide(self, ctx: TextContext, q: Quotation, vectors: SpanVectors | None = None) -> QuoteDecision:
-        """With ``vectors`` from the tagger the vector model was trained on, both models decide together."""
+    def decide(
+        self, ctx: TextContext, q: Quotation, vectors: SpanVectors | None = None, cross: float | None = None
+    ) -> QuoteDecision:
+        """The richest mix at hand decides: with ``vectors`` from the tagger the vector model was trained on and
+        the cross-encoder's probability ``cross`` (``cross_scores``), all three models; with one of the two,
+        the feature model and that one; else the feature model alone."""
         probs = self.model.probabilities(quote_features(ctx, q, self.inner_words))
-        vm = self.vector_model
-        if vm is not None and vm.usable(vectors):
-            score, threshold = vm.score_and_threshold(self.model, probs, quote_vector(ctx, q, vectors))
+        positive = float(probs[self.model.labels.index(self.model.positive)])
+        vm, cm = self.vector_model, self.cross_model
+        vector = quote_vector(ctx, q, vectors) if vm is not None and vm.usable(vectors) else None
+        has_cross = cm is not None and cross is not None
+        if vm is not None and vector is not None and has_cross and vm.cross_threshold is not None:
+            score, threshold = vm.three_way_score(positive, vector, cross), vm.cross_threshold
+        elif vm is not None and vector is not None:
+            score, threshold = vm.score_and_threshold(self.model, probs, vector)
+        elif cm is not None and cross is not None:
+            score, threshold = cm.mixed_score(positive, cross), cm.threshold
         else:
             score, threshold = self.model.score(probs), None
         return QuoteDecision(
@@ -62,10 +86,12 @@ class QuoteClassifier:
     def spans(self, ctx: TextContext, vectors: SpanVectors | None = None) -> list[Span]:
         """``scare_quote`` spans: the quotation with its marks, scored with the calibrated probability."""
         out = []
-        for q in ctx.quotations:
-            if is_boilerplate(ctx.text[slice(*ctx.sentence_span(q.start, q.end))]):
-                continue  # site furniture ('under the provisions of "fair use"'): not the author's wording
-            d = self.decide(ctx, q, vectors)
+        # Site furniture ('under the provisions of "fair use"') is not the author's wording.
+        quotations = [
+            q for q in ctx.quotations if not is_boilerplate(ctx.text[slice(*ctx.sentence_span(q.start, q.end))])
+        ]
+        for q, cross in zip(quotations, self.cross_scores([(ctx, q) for q in quotations]), strict=True):
+            d = self.decide(ctx, q, vectors, cross)
             if d.label == "scare":
                 out.append(Span.from_text(ctx.text, q.start, q.end, SCARE_LABEL, d.score))
         return out

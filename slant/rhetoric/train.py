@@ -8,9 +8,10 @@ reference label; "error" items are left out). The REPORT part is never read here
 Two models per kind: the feature model (weak + hand examples) and the vector model (hand examples only: a
 logistic regression over the span tagger's pooled hidden states, see slant/rhetoric/vectors.py). The vector
 model is tied to the tagger in ``--model`` (default: the shipped model); retrain after retraining the tagger.
-For assertions a third model, the cross-encoder (hand examples only: LoRA-tuned MiniLM reading the sentence
-in its paragraph, see slant/rhetoric/cross_encoder.py), is mixed with the feature model in place of the vector
-model; it reads the base encoder, not the tagger (``--no-cross`` leaves it out).
+A third model per kind, the cross-encoder (hand examples only: LoRA-tuned MiniLM reading the sentence, or the
+quotation with its marks, in its paragraph, see slant/rhetoric/cross_encoder.py), reads the base encoder, not
+the tagger, so only model/rhetoric holds it (``--no-cross`` leaves both out). For assertions it is mixed with
+the feature model in place of the vector model; for quotations the three models' mean decides.
 
 Choices made on the TUNE part only, by grouped cross-validation (folds never split a document, nor a BASIL story):
 - hyper-parameters (C, the weight of a weak example, class balancing, optional feature groups): the shipped
@@ -22,14 +23,19 @@ Choices made on the TUNE part only, by grouped cross-validation (folds never spl
 - the same two for the assertions' feature + cross-encoder mix, which takes the vector model's place in both
   shipped models: on the 979 TUNE sentences the cross-encoder reaches 0.687 alone and 0.724 mixed with the
   feature model, against 0.700 for the feature + vector mix (the cross-encoder's settings, CrossConfig, were
-  chosen the same way; ``python -m slant.rhetoric.compare`` prints every mix).
+  chosen the same way; ``python -m slant.rhetoric.compare`` prints every mix);
+- for quotations, the same two for the three-way mean of the feature, vector and cross-encoder models: on the
+  969 TUNE quotations it reaches 0.731, against 0.685 for the feature + vector mix and 0.675 for the feature +
+  cross-encoder mix (stored in the vector model's file, since they depend on the tagger).
 Everything is seeded, so two runs write the same files.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
+import json
 import pickle
 import time
 from collections import Counter
@@ -48,6 +54,7 @@ from slant.rhetoric import (
     ASSERTION_CROSS_FILE,
     ASSERTION_VECTORS_FILE,
     ASSERTIONS_FILE,
+    QUOTE_CROSS_FILE,
     QUOTE_VECTORS_FILE,
     QUOTES_FILE,
 )
@@ -73,6 +80,7 @@ CLASSES = {"quotes": QUOTE_CLASSES, "assertions": ASSERTION_CLASSES}
 # Vector model: inverse regularisation strength, chosen by grouped CV on TUNE over three fold seeds among
 # 0.1, 0.3, 1, 3, 10 (1 was best or tied for both kinds); classes balanced (few positives).
 VECTOR_C = 1.0
+THREE_WAY_MARGIN = 0.01  # how far the three-way mix must lead both two-way mixes on TUNE to be used
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,13 +318,15 @@ def train_vector_model(
     oof: np.ndarray,
     tagger: Tagger,
     log: Callable[[str], None],
+    cross_oof: np.ndarray | None = None,
 ) -> VectorModel:
-    """The vector model on the TUNE items, with threshold and calibration for the mixed probability."""
+    """The vector model on the TUNE items, with threshold and calibration for the mixed probability; and, given
+    the cross-encoder's out-of-fold scores, those of the three-way mean too."""
     t0 = time.time()
     vectors = hand_vectors(kind, items, tagger)
     positive = np.array([ex.label == POSITIVE[kind] for ex in hand])
-    mixed = (oof + vector_out_of_fold(vectors, hand, positive, SEED)) / 2
-    ab, threshold, mixed_f1 = calibrated_threshold(mixed, positive)
+    vector_oof = vector_out_of_fold(vectors, hand, positive, SEED)
+    ab, threshold, mixed_f1 = calibrated_threshold((oof + vector_oof) / 2, positive)
     clf = fit_vectors(vectors, positive)
     model = VectorModel(
         weights=clf.coef_[0].astype(np.float32),
@@ -336,6 +346,20 @@ def train_vector_model(
         f"{kind}: vector model, mixed threshold {threshold:.3f}, out-of-fold F1 on tune {mixed_f1:.3f} "
         f"[{time.time() - t0:.0f}s]"
     )
+    if cross_oof is not None:
+        ab3, threshold3, f1_3 = calibrated_threshold((oof + vector_oof + cross_oof) / 3, positive)
+        best_pair = max(mixed_f1, best_threshold((oof + cross_oof) / 2, positive)[1])
+        model.meta["tune_out_of_fold_f1_with_cross"] = round(f1_3, 4)
+        # The three-way mean costs both second opinions: it is used only when ahead of both two-way mixes by
+        # more than 0.01 (data/annotations/README.md); otherwise the feature + vector mix decides.
+        used = f1_3 > best_pair + THREE_WAY_MARGIN
+        if used:
+            model.cross_threshold = round(threshold3, 6)
+            model.cross_calibration = (round(ab3[0], 6), round(ab3[1], 6))
+        log(
+            f"{kind}: feature + vector + cross-encoder, threshold {threshold3:.3f}, out-of-fold F1 {f1_3:.3f} "
+            f"(best two-way mix {best_pair:.3f}: {'used' if used else 'not used'})"
+        )
     return model
 
 
@@ -367,36 +391,68 @@ def cross_out_of_fold(
     return scores
 
 
+def _cross_oof_cached(
+    kind: str, windows: list[Window], hand: list[Example], config: CrossConfig, cache: Path | None, log
+) -> np.ndarray:
+    """``cross_out_of_fold``, read from ``cache`` when the same windows, labels, groups and settings were scored
+    before (training both shipped models repeats it otherwise: about 15 minutes)."""
+    key = hashlib.sha256(
+        json.dumps(
+            [kind, asdict(config), [(w.text, w.start, w.end) for w in windows], [(e.label, e.group) for e in hand]]
+        ).encode()
+    ).hexdigest()[:16]
+    path = cache / f"cross_oof_{kind}_{key}.npy" if cache else None
+    if path and path.exists():
+        log(f"{kind}: cross-encoder out-of-fold scores from {path}")
+        return np.load(path)
+    scores = cross_out_of_fold(kind, windows, hand, config, log)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, scores)
+    return scores
+
+
 def train_cross_model(
-    items: list[LabelledItem], hand: list[Example], oof: np.ndarray, log: Callable[[str], None]
-) -> CrossEncoderModel:
-    """The assertion cross-encoder on the TUNE items, with threshold and calibration for the probability mixed
-    with the feature model's (``oof``: its out-of-fold scores, same folds). About 20 minutes on 2 CPU cores."""
+    kind: str,
+    items: list[LabelledItem],
+    hand: list[Example],
+    oof: np.ndarray,
+    log: Callable[[str], None],
+    cache: Path | None = None,
+    fit_final: bool = True,
+) -> tuple[CrossEncoderModel | None, np.ndarray]:
+    """The cross-encoder of ``kind`` on the TUNE items, with threshold and calibration for its mean with the
+    feature model's probability (``oof``: the feature model's out-of-fold scores, same folds), and its own
+    out-of-fold scores (for the three-way mix). ``fit_final=False`` skips the final fit (None): a tagger's own
+    rhetoric folder uses the shipped one. About 20 minutes on 2 CPU cores."""
     t0 = time.time()
     config = CrossConfig(seed=SEED)
-    windows = cross_windows("assertions", items, config)
+    windows = cross_windows(kind, items, config)
     labels = [ex.label for ex in hand]
-    positive = np.array([label == POSITIVE["assertions"] for label in labels])
-    cross_oof = cross_out_of_fold("assertions", windows, hand, config, log)
+    positive = np.array([label == POSITIVE[kind] for label in labels])
+    cross_oof = _cross_oof_cached(kind, windows, hand, config, cache, log)
     cross_f1 = best_threshold(cross_oof, positive)[1]
     ab, threshold, mixed_f1 = calibrated_threshold((oof + cross_oof) / 2, positive)
-    model = CrossEncoderModel.fit(windows, labels, POSITIVE["assertions"], config)
+    log(
+        f"{kind}: cross-encoder alone {cross_f1:.3f}, mixed threshold {threshold:.3f}, out-of-fold F1 on "
+        f"tune {mixed_f1:.3f} [{time.time() - t0:.0f}s]"
+    )
+    if not fit_final:
+        return None, cross_oof
+    model = CrossEncoderModel.fit(windows, labels, POSITIVE[kind], config)
     model.threshold = round(threshold, 6)
     model.calibration = (round(ab[0], 6), round(ab[1], 6))
     model.meta = {
-        "kind": "assertions",
-        "reads": f"sentence or clause, marked, in up to {config.left_chars} + {config.right_chars} characters of its "
-        "paragraph",
+        "kind": kind,
+        "reads": ("quotation with its marks" if kind == "quotes" else "sentence or clause")
+        + f", marked, in up to {config.left_chars} + {config.right_chars} characters of its paragraph",
         "tune_out_of_fold_f1_alone": round(cross_f1, 4),
         "tune_out_of_fold_f1_mixed": round(mixed_f1, 4),
         "n_hand_tune": dict(sorted(Counter(labels).items())),
         "trained_by": "python -m slant.rhetoric.train",
     }
-    log(
-        f"assertions: cross-encoder alone {cross_f1:.3f}, mixed threshold {threshold:.3f}, out-of-fold F1 on "
-        f"tune {mixed_f1:.3f} [{time.time() - t0:.0f}s]"
-    )
-    return model
+    log(f"{kind}: cross-encoder fitted [{time.time() - t0:.0f}s]")
+    return model, cross_oof
 
 
 def train_kind(
@@ -407,6 +463,7 @@ def train_kind(
     log: Callable[[str], None],
     tagger: Tagger | None = None,
     cross: bool = False,
+    fit_final: bool = True,
 ) -> tuple[LinearModel, VectorModel | None, CrossEncoderModel | None]:
     t0 = time.time()
     weak = weak_examples(kind, root, cache)
@@ -444,8 +501,13 @@ def train_kind(
         f"{kind}: threshold {threshold:.3f}, out-of-fold F1 on tune {oof_f1:.3f}, "
         f"{len(model.weights)} features [{time.time() - t0:.0f}s]"
     )
-    vector_model = train_vector_model(kind, items, hand, oof, tagger, log) if tagger is not None else None
-    cross_model = train_cross_model(items, hand, oof, log) if cross and kind == "assertions" else None
+    cross_model, cross_oof = None, None
+    if cross:
+        cross_model, cross_oof = train_cross_model(kind, items, hand, oof, log, cache, fit_final)
+    # For quotations the three-way mean leads on TUNE (data/annotations/README.md); for assertions the feature +
+    # cross-encoder mix is used, and the vector model is only the fallback without a cross-encoder.
+    three_way = cross_oof if kind == "quotes" else None
+    vector_model = train_vector_model(kind, items, hand, oof, tagger, log, three_way) if tagger is not None else None
     return model, vector_model, cross_model
 
 
@@ -467,12 +529,17 @@ def _main(argv: list[str] | None) -> None:
     parser.add_argument("--model", default=None, help="the tagger whose vectors the vector models read (model/)")
     parser.add_argument("--no-vectors", action="store_true", help="no vector models (removes them)")
     parser.add_argument(
-        "--no-cross", action="store_true", help="no assertion cross-encoder (removes it; saves about 20 minutes)"
+        "--no-cross", action="store_true", help="no cross-encoders (removes them; saves about 40 minutes)"
     )
     args = parser.parse_args(argv)
     from slant.config import DEFAULT_MODEL_DIR
 
-    out = args.out or DEFAULT_MODEL_DIR / "rhetoric"
+    shipped = DEFAULT_MODEL_DIR / "rhetoric"
+    out = args.out or shipped
+    # The cross-encoders read the base encoder, not a tagger: only model/rhetoric holds them, and a tagger's own
+    # folder (--out model/accurate/rhetoric --model accurate) uses those (its three-way mix still needs their
+    # out-of-fold scores: give the same --cache to reuse them).
+    own_cross = out.resolve() == shipped.resolve()
     tagger = None
     if not args.no_vectors:
         from slant.tagger import Tagger
@@ -482,7 +549,14 @@ def _main(argv: list[str] | None) -> None:
         if args.only and kind != args.only:
             continue
         model, vector_model, cross_model = train_kind(
-            kind, args.root, args.cache, args.search, lambda m: print(m, flush=True), tagger, not args.no_cross
+            kind,
+            args.root,
+            args.cache,
+            args.search,
+            lambda m: print(m, flush=True),
+            tagger,
+            not args.no_cross,
+            fit_final=own_cross,
         )
         model.save(out / (QUOTES_FILE if kind == "quotes" else ASSERTIONS_FILE))
         print(f"wrote {out / (QUOTES_FILE if kind == 'quotes' else ASSERTIONS_FILE)}", flush=True)
@@ -492,14 +566,13 @@ def _main(argv: list[str] | None) -> None:
             print(f"wrote {vector_path}", flush=True)
         elif vector_path.exists():
             vector_path.unlink()  # a stale vector model would be mixed with the new feature model
-        if kind == "assertions":
-            cross_path = out / ASSERTION_CROSS_FILE
-            if cross_model is not None:
-                cross_model.save(cross_path)
-                print(f"wrote {cross_path} (and its .json record)", flush=True)
-            else:  # its threshold was fitted on the old feature model's scores
-                cross_path.unlink(missing_ok=True)
-                cross_path.with_suffix(".json").unlink(missing_ok=True)
+        cross_path = out / (QUOTE_CROSS_FILE if kind == "quotes" else ASSERTION_CROSS_FILE)
+        if cross_model is not None:
+            cross_model.save(cross_path)
+            print(f"wrote {cross_path} (and its .json record)", flush=True)
+        else:  # its threshold was fitted on the old feature model's scores; or the shipped one serves this folder
+            cross_path.unlink(missing_ok=True)
+            cross_path.with_suffix(".json").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ positive-class probability is the mean of the two models' probabilities, calibra
 out-of-fold TUNE predictions (``slant.rhetoric.train``).
 
 The vectors are only meaningful for the tagger that made them: each ``VectorModel`` records the tagger's
-weights hash, and with any other tagger the classifiers fall back to the feature model alone.
+weights hash, and with any other tagger the classifiers leave the vector model out.
 """
 
 from __future__ import annotations
@@ -105,6 +105,10 @@ class VectorModel:
     threshold: float = 0.5
     calibration: tuple[float, float] = (1.0, 0.0)
     meta: dict[str, Any] = field(default_factory=dict)
+    # The three-way mix (feature, vector and cross-encoder models), where the classifier ships a cross-encoder:
+    # its threshold and calibration, fitted like the two-way ones. Tagger-specific, so they live here.
+    cross_threshold: float | None = None
+    cross_calibration: tuple[float, float] = (1.0, 0.0)
 
     def probability(self, vector: np.ndarray) -> float:
         return sigmoid(float(vector @ self.weights) + self.bias)
@@ -112,6 +116,12 @@ class VectorModel:
     def mixed_score(self, feature_probability: float, vector: np.ndarray) -> float:
         """Calibrated probability of the positive class from both models."""
         return calibrate((feature_probability + self.probability(vector)) / 2, self.calibration)
+
+    def three_way_score(self, feature_probability: float, vector: np.ndarray, cross_probability: float) -> float:
+        """Calibrated probability of the positive class from the feature, vector and cross-encoder models (the
+        mean of the three); ``cross_threshold`` applies to it."""
+        mean = (feature_probability + self.probability(vector) + cross_probability) / 3
+        return calibrate(mean, self.cross_calibration)
 
     def score_and_threshold(
         self, feature_model: LinearModel, probs: np.ndarray, vector: np.ndarray | None
@@ -135,7 +145,11 @@ class VectorModel:
             "bias": self.bias,
             "meta": self.meta,
             "weights": [round(float(x), 6) for x in self.weights],
-        }
+        } | (
+            {}
+            if self.cross_threshold is None
+            else {"with_cross": {"threshold": self.cross_threshold, "calibration": list(self.cross_calibration)}}
+        )
 
     def save(self, path: Path) -> None:
         write_model_json(path, self.to_json())
@@ -143,6 +157,7 @@ class VectorModel:
     @classmethod
     def load(cls, path: Path) -> VectorModel:
         data = read_model_json(path, FORMAT)
+        three_way = data.get("with_cross")
         return cls(
             weights=np.asarray(data["weights"], dtype=np.float32),
             bias=float(data["bias"]),
@@ -150,4 +165,6 @@ class VectorModel:
             threshold=float(data["threshold"]),
             calibration=(float(data["calibration"][0]), float(data["calibration"][1])),
             meta=data.get("meta", {}),
+            cross_threshold=None if three_way is None else float(three_way["threshold"]),
+            cross_calibration=(1.0, 0.0) if three_way is None else tuple(map(float, three_way["calibration"])),
         )
