@@ -33,8 +33,17 @@ def classifiers():
 def quote_label(text: str, quoted: str) -> str:
     ctx = TextContext.build(text)
     q = next(q for q in ctx.quotations if text[q.inner_start : q.inner_end] == quoted)
-    quotes = classifiers().quotes  # as classify() decides without the tagger's vectors: feature + cross-encoder
-    return quotes.decide(ctx, q, cross=quotes.cross_scores([(ctx, q)])[0]).label
+    return quote_decision(ctx, q).label
+
+
+def quote_decision(ctx: TextContext, q):
+    """As ``classify()`` decides a quotation: with the shipped tagger's vectors and the cross-encoder."""
+    from slant.rhetoric.vectors import span_vectors
+    from slant.tagger import default_tagger
+
+    loaded = classifiers()
+    vectors = span_vectors(default_tagger(), [ctx], [loaded.vector_spans(ctx)])[0]
+    return loaded.quotes.decide(ctx, q, vectors, loaded.quotes.cross_scores([(ctx, q)])[0])
 
 
 def sentence_decision(text: str):
@@ -443,3 +452,20 @@ def test_scare_quotes_are_decided_by_three_models_with_the_taggers_vectors() -> 
     assert three.label == "scare"
     # classify() runs the same mix.
     assert [s.text for s in rhetoric_spans(text) if s.label == "scare_quote"] == ['"free and fair"']
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss of the quotation cross-encoder (data/annotations/README.md): with a reported speech "
+    "sentence in the same short paragraph it scores these scare quotes near 0, and the three-way mix follows",
+)
+def test_scare_quotes_beside_a_reported_speech_sentence() -> None:
+    # strict: the day a model finds them, this test fails until the xfail (and the README) are updated.
+    text = (
+        'Officials presented rather unclear satellite images as "proof" of the build-up. The sanctions have '
+        'clearly failed; "We will not retreat," he told reporters. Critics of the so-called "reform" say pensions '
+        "may fall.\n"
+    )
+    ctx = TextContext.build(text)
+    labels = {text[q.inner_start : q.inner_end]: quote_decision(ctx, q).label for q in ctx.quotations}
+    assert labels["proof"] == "scare" and labels["reform"] == "scare"

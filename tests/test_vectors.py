@@ -57,7 +57,9 @@ def test_classify_and_rhetoric_spans_agree() -> None:
     """classify() pools the vectors in its own forward pass; rhetoric_spans() runs the tagger itself: same spans."""
     tagger = default_tagger()
     found = 0
-    for text in (PARAGRAPH, PARAGRAPH * 3):  # one window, and several overlapping ones
+    # The sneer keeps the lists from being empty (see test_rhetoric.py's known miss on PARAGRAPH's own quotes).
+    sneer = 'The so-called "experts" on the panel had never visited the region. '
+    for text in (sneer + PARAGRAPH, (sneer + PARAGRAPH) * 3):  # one window, and several overlapping ones
         from_classify = [s for s in tagger.classify(text) if s.label in ("scare_quote", "unhedged_assertion")]
         assert from_classify == rhetoric_spans(text)
         found += len(from_classify)

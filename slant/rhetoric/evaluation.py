@@ -118,14 +118,15 @@ def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tup
     classifiers = load_classifiers(rhetoric_dir_for(tagger.model_dir))
     if classifiers is None:
         raise FileNotFoundError("no rhetoric model: run python -m slant.rhetoric.train")
-    if kind == "quotes":
-        cross = classifiers.quotes.cross_scores([(it.ctx, it.quotation) for it in items])  # type: ignore[misc]
-    else:
-        cross = classifiers.assertions.cross_scores([(it.ctx, it.item.start, it.item.end) for it in items])
     # The vectors are worth a forward pass only when this kind's classifier will read them.
     classifier = classifiers.quotes if kind == "quotes" else classifiers.assertions
     wanted = classifier.reads_vectors and classifiers.wants_vectors(tagger)
     vectors = item_vectors(items, tagger) if wanted else [None] * len(items)
+    cross: list[float | None] = [None] * len(items)
+    if kind == "assertions":
+        cross = classifiers.assertions.cross_scores([(it.ctx, it.item.start, it.item.end) for it in items])
+    elif classifiers.quotes.reads_cross(vectors[0] if vectors else None):  # the same tagger for every item
+        cross = classifiers.quotes.cross_scores([(it.ctx, it.quotation) for it in items])  # type: ignore[misc]
     model, baseline = [], []
     for it, vec, cross_p in zip(items, vectors, cross, strict=True):
         if kind == "quotes":

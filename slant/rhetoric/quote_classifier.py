@@ -41,6 +41,14 @@ class QuoteClassifier:
         cross = CrossEncoderModel.load(cross_path) if cross_path and cross_path.exists() else None
         return cls(LinearModel.load(path), vectors, cross)
 
+    def reads_cross(self, vectors: SpanVectors | None) -> bool:
+        """Whether ``decide`` uses the cross-encoder's probability with these vectors (else it is not worth
+        computing): always without usable vectors; with them, only where the three-way mix ships."""
+        if self.cross_model is None:
+            return False
+        vm = self.vector_model
+        return vm is None or not vm.usable(vectors) or vm.cross_threshold is not None
+
     def cross_scores(self, items: list[tuple[TextContext, Quotation]]) -> list[float | None]:
         """The cross-encoder's scare probability of each (context, quotation), marks included, in one batched
         pass; None for every item without a cross model."""
@@ -90,7 +98,11 @@ class QuoteClassifier:
         quotations = [
             q for q in ctx.quotations if not is_boilerplate(ctx.text[slice(*ctx.sentence_span(q.start, q.end))])
         ]
-        for q, cross in zip(quotations, self.cross_scores([(ctx, q) for q in quotations]), strict=True):
+        if self.reads_cross(vectors):
+            cross_probabilities = self.cross_scores([(ctx, q) for q in quotations])
+        else:
+            cross_probabilities = [None] * len(quotations)
+        for q, cross in zip(quotations, cross_probabilities, strict=True):
             d = self.decide(ctx, q, vectors, cross)
             if d.label == "scare":
                 out.append(Span.from_text(ctx.text, q.start, q.end, SCARE_LABEL, d.score))
