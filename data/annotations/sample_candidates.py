@@ -6,6 +6,7 @@
     python data/annotations/sample_candidates.py --extend2 assertions  # ... and of sentences
     python data/annotations/sample_candidates.py --extend3 quotes      # the third TUNE-only round of quotations
     python data/annotations/sample_candidates.py --second-pass   # second pass over a third of every set
+    python data/annotations/sample_candidates.py --stratum-rates quotes --first 930   # positives per stratum
 
 Writes data/annotations/quotes.candidates.jsonl and assertions.candidates.jsonl: offsets and document hashes
 only, never corpus text. Strata are heuristics meant to over-represent the rare cases (scare quotes, boosted
@@ -25,7 +26,8 @@ scarcer class); the sentence round follows because TUNE's 131 unhedged sentences
 
 ``--extend3 quotes`` is a third round of quotations after the first 930 (ids q0931…, seed 20261129), drawn
 only from the strata where TUNE's scare quotes turned up (short_no_verb 22%, gold_overlap 29%, short_with_verb
-7%; every other stratum 3% or less): scare_quote is the label still far from its target.
+7%; every other stratum 3% or less, by ``--stratum-rates quotes --first 930``): scare_quote is the label still
+far from its target.
 
 ``--second-pass`` keeps every item and its part, and marks a seeded random sample of the extension items
 (which had no second pass) ``second_pass``, so that at least a third of each set is labelled twice. The draw
@@ -101,7 +103,8 @@ EXTEND2_QUOTE_QUOTAS = {
     "long_direct": 10,
 }
 # The sentence round draws most where unhedged sentences turned up in the first extension (gold_overlap 46%,
-# booster 35%, neutral 22%) and keeps some of every stratum for the negatives.
+# booster 35%, neutral 22%: --stratum-rates assertions --after 780 --first 1090) and keeps some of every stratum
+# for the negatives.
 EXTEND2_SENTENCE_QUOTAS = {"gold_overlap": 150, "booster": 120, "neutral": 40, "hedge": 30, "attribution": 20}
 EXTEND2_QUOTAS = {"quotes": EXTEND2_QUOTE_QUOTAS, "assertions": EXTEND2_SENTENCE_QUOTAS}
 # --extend3 quotes: after 930 quotations. short_with_verb keeps a share because TUNE's missed scare quotes
@@ -401,6 +404,19 @@ def _write(path: Path, items: list[Candidate], quotes: bool) -> None:
             fh.write(json.dumps(ordered, ensure_ascii=False) + "\n")
 
 
+def stratum_rates(kind: str, folder: Path, after: int = 0, first: int | None = None) -> dict[str, tuple[int, int]]:
+    """Per stratum, (positive items, labelled items) among the TUNE items of ``kind`` (items ``after`` + 1 to
+    ``first`` only, when given), by pass 1: where the positives turned up, which each extension round drew from."""
+    positive = "scare" if kind == "quotes" else "unhedged"
+    labels = {r["item_id"]: r["label"] for r in _read_rows(folder / f"{kind}.labels.pass1.jsonl")}
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in _read_rows(folder / f"{kind}.candidates.jsonl")[after:first]:
+        if row["part"] == "tune" and row["item_id"] in labels:  # "error" items count: a share of the draw
+            counts[row["stratum"]][0] += labels[row["item_id"]] == positive
+            counts[row["stratum"]][1] += 1
+    return {stratum: (n_pos, n) for stratum, (n_pos, n) in sorted(counts.items())}
+
+
 def _summary(name: str, items: list[Candidate]) -> None:
     print(f"{name}: {len(items)} items")
     for key in ("corpus", "stratum", "part", "second_pass"):
@@ -420,7 +436,16 @@ def main() -> None:
     )
     parser.add_argument("--extend3", choices=("quotes",), help="(re)draw the third TUNE-only round of quotations")
     parser.add_argument("--second-pass", action="store_true", help="mark extension items for a second pass")
+    parser.add_argument(
+        "--stratum-rates", choices=("quotes", "assertions"), help="print each stratum's positive share on TUNE"
+    )
+    parser.add_argument("--first", type=int, default=None, help="with --stratum-rates: only the first N items")
+    parser.add_argument("--after", type=int, default=0, help="with --stratum-rates: skip the first N items")
     args = parser.parse_args()
+    if args.stratum_rates:
+        for stratum, (n_pos, n) in stratum_rates(args.stratum_rates, args.out, args.after, args.first).items():
+            print(f"{stratum:16s} {n_pos:4d} / {n:4d}  {n_pos / n:.0%}")
+        return
     if args.second_pass:
         for kind in ("quotes", "assertions"):
             _summary(f"{kind} second-pass extension", extend_second_pass(kind, args.out))

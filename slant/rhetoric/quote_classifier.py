@@ -75,11 +75,12 @@ class QuoteClassifier:
         positive = float(probs[self.model.labels.index(self.model.positive)])
         vm, cm = self.vector_model, self.cross_model
         vector = quote_vector(ctx, q, vectors) if vm is not None and vm.usable(vectors) else None
-        has_cross = cm is not None and cross is not None
-        if vm is not None and vector is not None and has_cross and vm.cross_threshold is not None:
-            score, threshold = vm.three_way_score(positive, vector, cross), vm.cross_threshold
-        elif vm is not None and vector is not None:
-            score, threshold = vm.score_and_threshold(self.model, probs, vector)
+        cross = cross if cm is not None else None
+        if vm is not None and vector is not None:
+            if cross is not None and vm.cross_threshold is not None:
+                score, threshold = vm.three_way_score(positive, vector, cross), vm.cross_threshold
+            else:
+                score, threshold = vm.score_and_threshold(self.model, probs, vector)
         elif cm is not None and cross is not None:
             score, threshold = cm.mixed_score(positive, cross), cm.threshold
         else:

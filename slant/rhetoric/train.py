@@ -392,7 +392,12 @@ def cross_out_of_fold(
 
 
 def _cross_oof_cached(
-    kind: str, windows: list[Window], hand: list[Example], config: CrossConfig, cache: Path | None, log
+    kind: str,
+    windows: list[Window],
+    hand: list[Example],
+    config: CrossConfig,
+    cache: Path | None,
+    log: Callable[[str], None],
 ) -> np.ndarray:
     """``cross_out_of_fold``, read from ``cache`` when the same windows, labels, groups and settings were scored
     before (training both shipped models repeats it otherwise: about 15 minutes)."""

@@ -166,5 +166,7 @@ class VectorModel:
             calibration=(float(data["calibration"][0]), float(data["calibration"][1])),
             meta=data.get("meta", {}),
             cross_threshold=None if three_way is None else float(three_way["threshold"]),
-            cross_calibration=(1.0, 0.0) if three_way is None else tuple(map(float, three_way["calibration"])),
+            cross_calibration=(1.0, 0.0)
+            if three_way is None
+            else (float(three_way["calibration"][0]), float(three_way["calibration"][1])),
         )
