@@ -6,6 +6,8 @@
     python data/annotations/render_packets.py --after 1090 --kinds assertions   # the --extend2 sentences (a1091…)
     python data/annotations/render_packets.py --after 930 --kinds quotes    # the --extend3 quotations (q0931…)
     python data/annotations/render_packets.py --extension --second-pass     # the extension's second pass
+    python data/annotations/render_packets.py --after 1230 --kinds quotes --per-file 90   # the REPORT round (q1231…)
+    python data/annotations/render_packets.py --after 1230 --kinds quotes --second-pass --per-file 90   # its pass 2
 
 pass1/ gets every item, pass2/ only the ``second_pass`` items (for the second, independent annotator).
 ``--extension --second-pass`` renders only the extension's second-pass items that have no pass 2 label yet.
@@ -83,8 +85,10 @@ def _labelled(kind: str, pass_: str) -> set[str]:
         return {json.loads(line)["item_id"] for line in fh if line.strip()}
 
 
-def write_packets(kind: str, items: list[AnnotatedItem], folder: Path, pass_: str) -> list[Path]:
-    per_file = QUOTES_PER_FILE if kind == "quotes" else ASSERTIONS_PER_FILE
+def write_packets(
+    kind: str, items: list[AnnotatedItem], folder: Path, pass_: str, per_file: int | None = None
+) -> list[Path]:
+    per_file = per_file or (QUOTES_PER_FILE if kind == "quotes" else ASSERTIONS_PER_FILE)
     render = render_quote if kind == "quotes" else render_sentence
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -104,6 +108,7 @@ def main() -> None:
     parser.add_argument("--extension", action="store_true", help="only the TUNE extension (pass 1, to ext/)")
     parser.add_argument("--after", type=int, default=None, help="only the items after the first N (pass 1, to ext/)")
     parser.add_argument("--second-pass", action="store_true", help="with --extension: its second_pass items (pass2)")
+    parser.add_argument("--per-file", type=int, default=None, help="items a packet (default: 60 / 120)")
     parser.add_argument("--kinds", nargs="+", default=["quotes", "assertions"], choices=["quotes", "assertions"])
     args = parser.parse_args()
     if args.out.resolve().is_relative_to(REPO):
@@ -115,10 +120,10 @@ def main() -> None:
             if args.second_pass:  # the second pass sampled later (sample_candidates.py --second-pass)
                 done = _labelled(kind, "pass2")
                 chosen = [it for it in chosen if it.second_pass and it.item_id not in done]
-                paths = write_packets(kind, chosen, args.out / "ext-pass2", "pass2")
+                paths = write_packets(kind, chosen, args.out / "ext-pass2", "pass2", args.per_file)
                 print(f"extension {kind}, second pass: {len(chosen)} items in {len(paths)} files")
                 continue
-            paths = write_packets(kind, chosen, args.out / "ext", "pass1")
+            paths = write_packets(kind, chosen, args.out / "ext", "pass1", args.per_file)
             print(f"extension {kind}: {len(chosen)} items in {len(paths)} files under {args.out / 'ext'}")
             continue
         for pass_, chosen in (("pass1", items), ("pass2", [it for it in items if it.second_pass])):

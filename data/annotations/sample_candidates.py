@@ -6,6 +6,8 @@
     python data/annotations/sample_candidates.py --extend2 assertions  # ... and of sentences
     python data/annotations/sample_candidates.py --extend3 quotes      # the third TUNE-only round of quotations
     python data/annotations/sample_candidates.py --second-pass   # second pass over a third of every set
+    python data/annotations/sample_candidates.py --extend-report quotes      # a REPORT round of quotations
+    python data/annotations/sample_candidates.py --extend-report assertions  # ... and of sentences
     python data/annotations/sample_candidates.py --stratum-rates quotes --first 930   # positives per stratum
 
 Writes data/annotations/quotes.candidates.jsonl and assertions.candidates.jsonl: offsets and document hashes
@@ -28,6 +30,13 @@ scarcer class); the sentence round follows because TUNE's 131 unhedged sentences
 only from the strata where TUNE's scare quotes turned up (short_no_verb 22%, gold_overlap 29%, short_with_verb
 7%; every other stratum 3% or less, by ``--stratum-rates quotes --first 930``): scare_quote is the label still
 far from its target.
+
+``--extend-report KIND`` grows the REPORT part, which held too few positives (25 scare quotes, 75 unhedged
+sentences) to tell two models apart: it keeps every item drawn so far and appends a fresh draw (part "report")
+from the five original sources only (PTC 2020 dev, SemEval-2021 Task 6 dev, BASIL, PolNeAR dev,
+ukraine-news-bias), minus every item already drawn, so no REPORT item comes from a train split that the TUNE
+extensions read. Most items come from the strata where REPORT's positives turned up (``--stratum-rates KIND
+--part report``); a seeded third of the new items, drawn without looking at any label, gets a second pass.
 
 ``--second-pass`` keeps every item and its part, and marks a seeded random sample of the extension items
 (which had no second pass) ``second_pass``, so that at least a third of each set is labelled twice. The draw
@@ -112,6 +121,15 @@ EXTEND2_QUOTAS = {"quotes": EXTEND2_QUOTE_QUOTAS, "assertions": EXTEND2_SENTENCE
 EXTEND3_SEED = 20261129
 EXTEND3_AFTER = 930
 EXTEND3_QUOTE_QUOTAS = {"short_no_verb": 170, "gold_overlap": 100, "short_with_verb": 30}
+# --extend-report: REPORT's scare quotes turned up in short_no_verb (21%), gold_overlap (14%) and short_with_verb
+# (9%); its unhedged sentences in booster (28%) and neutral (16%), and TUNE's in gold_overlap (46%). Every
+# stratum keeps some items, so the REPORT part still holds negatives of every kind.
+EXTEND_REPORT_SEED = 20261204
+EXTEND_REPORT_AFTER = {"quotes": 1230, "assertions": 1450}  # the items drawn before the REPORT round
+EXTEND_REPORT_QUOTAS = {
+    "quotes": {"short_no_verb": 330, "gold_overlap": 90, "short_with_verb": 80, "title_like": 15, "long_direct": 15},
+    "assertions": {"gold_overlap": 140, "booster": 110, "neutral": 40, "hedge": 20, "attribution": 20},
+}
 # Whataboutism is left out here: its spans are whole arguments rather than loaded wording.
 EVALUATIVE_SPANS = (EVALUATIVE_TECHNIQUES - {"Whataboutism,Straw_Men,Red_Herring"}) | {"lexical"}
 
@@ -316,10 +334,17 @@ def _evaluative_overlap(doc: Document, start: int, end: int) -> bool:
     return any(s.technique in EVALUATIVE_SPANS and s.start < end and start < s.end for s in doc.spans)
 
 
-def extension_pool(kind: str, root: str | None, ok: Callable[[str, str], bool], taken: set) -> list[Candidate]:
-    """Every candidate of ``kind`` in the REPORT-free documents of EXTEND_SOURCES, minus the items already drawn."""
+def extension_pool(
+    kind: str,
+    root: str | None,
+    ok: Callable[[str, str], bool],
+    taken: set,
+    sources: tuple[str, ...] = EXTEND_SOURCES,
+) -> list[Candidate]:
+    """Every candidate of ``kind`` in the documents of ``sources`` that ``ok`` accepts, minus the items already
+    drawn."""
     out = []
-    for corpus in EXTEND_SOURCES:
+    for corpus in sources:
         docs = corpus_documents(corpus, root)
         sentences = corpus_sentences(corpus, root) if kind == "assertions" else {}
         for doc_id, doc in sorted(docs.items()):
@@ -377,6 +402,43 @@ def extend(
     return new
 
 
+def extend_report(kind: str, root: str | None, folder: Path, seed: int = EXTEND_REPORT_SEED) -> list[Candidate]:
+    """Keep the items of ``kind`` drawn before, append a REPORT round (EXTEND_REPORT_QUOTAS) drawn from the
+    original sources (CORPORA) minus the items already drawn, and mark a seeded third of it ``second_pass``;
+    returns the round."""
+    path = folder / f"{kind}.candidates.jsonl"
+    rows = _read_rows(path)[: EXTEND_REPORT_AFTER[kind]]
+    quotes = kind == "quotes"
+    sources = tuple(CORPORA)
+    taken = {(r["corpus"], r["doc_id"], r["start"], r["end"]) for r in rows}
+    pool = extension_pool(kind, root, lambda corpus, doc_id: True, taken, sources)
+    rng = random.Random(seed + (0 if quotes else 1))
+    new = _draw(pool, EXTEND_REPORT_QUOTAS[kind], rng, sources)
+    rng.shuffle(new)
+    prefix = "q" if quotes else "a"
+    for i, c in enumerate(new, len(rows) + 1):
+        c.item_id, c.part, c.second_pass = f"{prefix}{i:04d}", "report", False
+    for c in rng.sample(new, math.ceil(len(new) / 3)):  # drawn before any label exists
+        c.second_pass = True
+    # The weak labels read the BASIL stories and ukraine-news-bias articles that hold no candidate. An item from
+    # one of those would put a weakly labelled copy of a REPORT item into training, so it is dropped after the
+    # draw (its id stays unused); every other REPORT document is one the weak labels already leave out.
+    before = [r for k, n in EXTEND_REPORT_AFTER.items() for r in _read_rows(folder / f"{k}.candidates.jsonl")[:n]]
+    held = {(r["corpus"], r["doc_id"]) for r in before}
+    stories = {r["doc_id"].rsplit("_", 1)[0] for r in before if r["corpus"] == "basil"}
+    new = [
+        c
+        for c in new
+        if (c.corpus == "basil" and c.doc_id.rsplit("_", 1)[0] in stories)
+        or (c.corpus == "ukraine-news-bias" and (c.corpus, c.doc_id) in held)
+        or c.corpus not in ("basil", "ukraine-news-bias")
+    ]
+    assert all(c.corpus in CORPORA for c in new), "a REPORT item comes from a train split"
+    kept = [Candidate(**{k: r.get(k) for k in Candidate.__dataclass_fields__}) for r in rows]
+    _write(path, kept + new, quotes)
+    return new
+
+
 def extend_second_pass(kind: str, folder: Path, seed: int = SECOND_PASS_SEED) -> list[Candidate]:
     """Mark extension items ``second_pass`` until at least a third of ``kind``'s items have one; returns them."""
     path = folder / f"{kind}.candidates.jsonl"
@@ -404,14 +466,16 @@ def _write(path: Path, items: list[Candidate], quotes: bool) -> None:
             fh.write(json.dumps(ordered, ensure_ascii=False) + "\n")
 
 
-def stratum_rates(kind: str, folder: Path, after: int = 0, first: int | None = None) -> dict[str, tuple[int, int]]:
-    """Per stratum, (positive items, labelled items) among the TUNE items of ``kind`` (items ``after`` + 1 to
+def stratum_rates(
+    kind: str, folder: Path, after: int = 0, first: int | None = None, part: str = "tune"
+) -> dict[str, tuple[int, int]]:
+    """Per stratum, (positive items, labelled items) among the ``part`` items of ``kind`` (items ``after`` + 1 to
     ``first`` only, when given), by pass 1: where the positives turned up, which each extension round drew from."""
     positive = "scare" if kind == "quotes" else "unhedged"
     labels = {r["item_id"]: r["label"] for r in _read_rows(folder / f"{kind}.labels.pass1.jsonl")}
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in _read_rows(folder / f"{kind}.candidates.jsonl")[after:first]:
-        if row["part"] == "tune" and row["item_id"] in labels:  # "error" items count: a share of the draw
+        if row["part"] == part and row["item_id"] in labels:  # "error" items count: a share of the draw
             counts[row["stratum"]][0] += labels[row["item_id"]] == positive
             counts[row["stratum"]][1] += 1
     return {stratum: (n_pos, n) for stratum, (n_pos, n) in sorted(counts.items())}
@@ -441,9 +505,15 @@ def main() -> None:
     )
     parser.add_argument("--first", type=int, default=None, help="with --stratum-rates: only the first N items")
     parser.add_argument("--after", type=int, default=0, help="with --stratum-rates: skip the first N items")
+    parser.add_argument("--part", choices=("tune", "report"), default="tune", help="with --stratum-rates")
+    parser.add_argument("--extend-report", choices=("quotes", "assertions"), help="draw a REPORT round of this kind")
     args = parser.parse_args()
+    if args.extend_report:
+        _summary(f"{args.extend_report} REPORT round", extend_report(args.extend_report, args.root, args.out))
+        return
     if args.stratum_rates:
-        for stratum, (n_pos, n) in stratum_rates(args.stratum_rates, args.out, args.after, args.first).items():
+        rates = stratum_rates(args.stratum_rates, args.out, args.after, args.first, args.part)
+        for stratum, (n_pos, n) in rates.items():
             print(f"{stratum:16s} {n_pos:4d} / {n:4d}  {n_pos / n:.0%}")
         return
     if args.second_pass:
