@@ -64,6 +64,7 @@ from slant.annotations import (  # noqa: E402
     EXTENSION_CORPORA,
     corpus_documents,
     corpus_sentences,
+    independent_unit,
     sha256_text,
 )
 from slant.corpora.base import Document  # noqa: E402
@@ -420,18 +421,23 @@ def extend_report(kind: str, root: str | None, folder: Path, seed: int = EXTEND_
         c.item_id, c.part, c.second_pass = f"{prefix}{i:04d}", "report", False
     for c in rng.sample(new, math.ceil(len(new) / 3)):  # drawn before any label exists
         c.second_pass = True
-    # The weak labels read the BASIL stories and ukraine-news-bias articles that hold no candidate. An item from
-    # one of those would put a weakly labelled copy of a REPORT item into training, so it is dropped after the
-    # draw (its id stays unused); every other REPORT document is one the weak labels already leave out.
+    # Two filters on documents, applied after the draw (the dropped ids stay unused; no label is looked at):
+    # - the weak labels read the BASIL stories and ukraine-news-bias articles that hold no candidate, so an item
+    #   from one of those would put a weakly labelled copy of a REPORT item into training;
+    # - the TUNE extensions come only from documents no REPORT item comes from (a BASIL story counting as one
+    #   document: its three articles repeat the same quotations), and that stays true.
     before = [r for k, n in EXTEND_REPORT_AFTER.items() for r in _read_rows(folder / f"{k}.candidates.jsonl")[:n]]
-    held = {(r["corpus"], r["doc_id"]) for r in before}
-    stories = {r["doc_id"].rsplit("_", 1)[0] for r in before if r["corpus"] == "basil"}
+    held = {independent_unit(r["corpus"], r["doc_id"]) for r in before}
+    extension = {
+        independent_unit(r["corpus"], r["doc_id"])
+        for k, n in BASE_COUNT.items()
+        for r in _read_rows(folder / f"{k}.candidates.jsonl")[n : EXTEND_REPORT_AFTER[k]]
+    }
     new = [
         c
         for c in new
-        if (c.corpus == "basil" and c.doc_id.rsplit("_", 1)[0] in stories)
-        or (c.corpus == "ukraine-news-bias" and (c.corpus, c.doc_id) in held)
-        or c.corpus not in ("basil", "ukraine-news-bias")
+        if (c.corpus not in ("basil", "ukraine-news-bias") or independent_unit(c.corpus, c.doc_id) in held)
+        and independent_unit(c.corpus, c.doc_id) not in extension
     ]
     assert all(c.corpus in CORPORA for c in new), "a REPORT item comes from a train split"
     kept = [Candidate(**{k: r.get(k) for k in Candidate.__dataclass_fields__}) for r in rows]
