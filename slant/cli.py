@@ -146,6 +146,48 @@ def score(
     raise typer.Exit(exit_code(stats))
 
 
+@app.command()
+def classify(
+    file: Annotated[
+        str, typer.Argument(metavar="FILE|-", help="A .txt, .md or .html file, or - for standard input (UTF-8).")
+    ],
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the spans as JSON (the fields of spans.jsonl's spans), no view.")
+    ] = False,
+    labels: Annotated[
+        list[str], typer.Option("--labels", "-l", help="Only these labels (comma list or repeat).")
+    ] = [],  # noqa: B006 - typer reads the default, never mutates it
+    min_score: Annotated[float, typer.Option(min=0.0, max=1.0, help="Only spans scored at least this.")] = 0.0,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Model folder or name: default, accurate (default: $SLANT_MODEL or the shipped model)."),
+    ] = None,
+    profile: Annotated[
+        str, typer.Option(help="Decoding profile: news (articles) or memes (short social-media texts).")
+    ] = "news",
+    max_bytes: Annotated[int, typer.Option(min=1, help="Larger inputs are refused.")] = DEFAULT_MAX_BYTES,
+) -> None:
+    """Show one text with its spans highlighted by label, a legend and the scores (or --json). Exit code 2
+    when the input, a label or the model cannot be used."""
+    from slant import terminal
+
+    try:
+        chosen = terminal.parse_labels(labels)
+    except terminal.ClassifyError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--labels") from None
+    try:
+        source = terminal.read_input(file, max_bytes)
+        tagger = terminal.load_tagger(model, profile)
+    except terminal.ClassifyError as exc:
+        typer.echo(f"slant classify: {exc}", err=True)
+        raise typer.Exit(2) from None
+    spans = terminal.select_spans(tagger.classify(source.text), chosen, min_score)
+    if json_output:
+        typer.echo(terminal.spans_json(spans))
+    else:
+        terminal.print_view(source, spans)
+
+
 if __name__ == "__main__":
     app()
 
