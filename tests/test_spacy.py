@@ -106,7 +106,8 @@ def assert_covers(doc: Doc, span, start: int, end: int) -> None:
 
 def test_spacy_finds_the_factory_and_colours_through_entry_points() -> None:
     # A fresh interpreter that never imports slant, run outside the checkout so that only the installed metadata
-    # counts: spaCy itself finds the factory and displaCy the palette, and the model is not loaded for either.
+    # counts: spaCy itself finds the factory and displaCy the palette, and the model is not loaded for either;
+    # then the component loads the model and tags a text without printing anything.
     code = (
         "import json, sys, spacy\n"
         "from spacy import displacy\n"
@@ -116,16 +117,22 @@ def test_spacy_finds_the_factory_and_colours_through_entry_points() -> None:
         "doc = nlp('The corrupt elite lied.')\n"
         "doc.spans['slant'] = [Span(doc, 1, 3, 'loaded_language'), Span(doc, 2, 3, 'scare_quote')]\n"
         "html = displacy.render(doc, style='span', options={'spans_key': 'slant'})\n"
-        "print(json.dumps([Language.has_factory('slant'), 'slant.tagger' in sys.modules, html]))\n"
+        "found = [Language.has_factory('slant'), 'slant.tagger' in sys.modules, html]\n"
+        "nlp.add_pipe('slant')\n"
+        "doc = nlp('The so-called \"experts\" lied again.')\n"
+        "found.append([s.label_ for s in doc.spans['slant']])\n"
+        "print(json.dumps(found))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
     assert out.returncode == 0, out.stderr
-    has_factory, tagger_loaded, html = json.loads(out.stdout)
+    has_factory, tagger_loaded, html, labels = json.loads(out.stdout)
     hint = "(reinstall slant so that its entry points are registered: pip install -e .)"
     assert has_factory, hint
-    assert not tagger_loaded
+    assert not tagger_loaded  # registering the factory costs no model load; add_pipe loads it
     for label in ("loaded_language", "scare_quote"):
         assert f"background: {palette.label_color(label)}" in html, hint
+    assert "scare_quote" in labels
+    assert out.stderr == ""  # loading the model and tagging print no library warnings, load reports or bars
 
 
 def test_every_doc_gets_slants_spans_with_aligned_attrs(recorded) -> None:
