@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-FORMATS = ("jsonl", "csv", "html", "semeval")  # jsonl, csv and html are always written
+FORMATS = ("jsonl", "csv", "html", "semeval", "parquet")  # jsonl, csv and html are always written
 
 
 @app.callback()
@@ -74,7 +74,9 @@ def score(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.", file_okay=False)],
     format: Annotated[
         list[str],
-        typer.Option("--format", "-f", help="Extra outputs: semeval (repeat or comma list); jsonl/csv/html always."),
+        typer.Option(
+            "--format", "-f", help="Extra outputs: semeval, parquet (repeat or comma list); jsonl/csv/html always."
+        ),
     ] = [],  # noqa: B006 - typer reads the default, never mutates it
     resume: Annotated[bool, typer.Option(help="Skip documents already in OUT/spans.jsonl with the same text.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Start afresh even if OUT/spans.jsonl exists.")] = False,

@@ -68,7 +68,18 @@ def sha256_text(text: str) -> str:
 
 
 def count_words(text: str) -> int:
+    """The word count behind every "per 1,000 words" figure: whitespace-separated tokens of the scored text."""
     return len(text.split())
+
+
+def folder_of(doc_id: str) -> str:
+    """The top-level subfolder of the input root a document sits in (``bbc/2024/a.txt`` -> ``bbc``).
+
+    ``""`` for a document directly in the input root or given as a file argument. This is the grouping the
+    report's per-folder charts, summary.csv's ``folder`` column and the Parquet tables use.
+    """
+    head, sep, _ = doc_id.partition("/")
+    return head if sep else ""
 
 
 def span_dict(span: Any) -> dict[str, Any]:
@@ -201,27 +212,53 @@ def density(n_spans: int, n_words: int) -> float:
     return 1000.0 * n_spans / n_words if n_words else 0.0
 
 
-def write_summary(out_dir: Path) -> int:
-    """summary.csv: per document, span counts per label and per 1,000 words, and the covered share."""
-    labels = list(taxonomy.LABELS)
+def summary_header(labels: tuple[str, ...] = taxonomy.LABELS) -> list[str]:
+    """summary.csv's columns (documents.parquet has the same ones); ``folder`` was added last, so older readers
+    that index columns by position keep working."""
     header = ["id", "path", "error", "n_chars", "n_words", "n_spans", "spans_per_1k_words", "coverage"]
-    header += labels + [f"{label}_per_1k_words" for label in labels]
+    return header + list(labels) + [f"{label}_per_1k_words" for label in labels] + ["folder"]
+
+
+def summary_record(row: Row, labels: tuple[str, ...] = taxonomy.LABELS) -> dict[str, Any]:
+    """One document's summary values, unrounded and typed (counts int, densities float, no error None)."""
+    counts = dict.fromkeys(labels, 0)
+    for span in row.spans:
+        if span["label"] in counts:
+            counts[span["label"]] += 1
+    words = row.n_words or 0
+    record: dict[str, Any] = {
+        "id": row.id,
+        "path": row.path,
+        "error": row.error or None,
+        "n_chars": row.n_chars,
+        "n_words": words,
+        "n_spans": len(row.spans),
+        "spans_per_1k_words": density(len(row.spans), words),
+        "coverage": coverage(row.spans, row.n_chars),
+    }
+    record.update(counts)
+    record.update({f"{label}_per_1k_words": density(counts[label], words) for label in labels})
+    record["folder"] = folder_of(row.id)
+    return record
+
+
+def write_summary(out_dir: Path) -> int:
+    """summary.csv: per document, span counts per label and per 1,000 words, the covered share, the folder."""
+    labels = taxonomy.LABELS
+    header = summary_header(labels)
     n = 0
     tmp = out_dir / (SUMMARY_FILE + ".tmp")
     with open(tmp, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         for row in current_rows(out_dir / SPANS_FILE):
-            counts = dict.fromkeys(labels, 0)
-            for span in row.spans:
-                counts[span["label"]] = counts.get(span["label"], 0) + 1
-            words = row.n_words or 0
-            writer.writerow(
-                [row.id, row.path, row.error or "", row.n_chars, words, len(row.spans)]
-                + [f"{density(len(row.spans), words):.3f}", f"{coverage(row.spans, row.n_chars):.4f}"]
-                + [counts[label] for label in labels]
-                + [f"{density(counts[label], words):.3f}" for label in labels]
-            )
+            record = summary_record(row, labels)
+            record["error"] = record["error"] or ""
+            record["spans_per_1k_words"] = f"{record['spans_per_1k_words']:.3f}"
+            record["coverage"] = f"{record['coverage']:.4f}"
+            for label in labels:
+                record[f"{label}_per_1k_words"] = f"{record[f'{label}_per_1k_words']:.3f}"
+            writer.writerow([record[column] for column in header])
             n += 1
     tmp.replace(out_dir / SUMMARY_FILE)  # a reader never sees a half-written summary
     return n

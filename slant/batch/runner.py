@@ -273,11 +273,15 @@ def _score_loop(options: ScoreOptions, batches: Iterator[list[_Item]], sink: _Si
 
 
 def finish_outputs(out: Path, formats: frozenset[str], report_max_docs: int = DEFAULT_REPORT_MAX_DOCS) -> None:
-    """Rebuild summary.csv, report.html (and the SemEval files) from the whole spans.jsonl."""
+    """Rebuild summary.csv, report.html (and the SemEval files, the Parquet tables) from the whole spans.jsonl."""
     write_summary(out)
     write_report(out, report_max_docs)
     if "semeval" in formats:
         write_semeval(out)
+    if "parquet" in formats:
+        from slant.batch.tables import write_parquet  # pyarrow loads only when the tables are asked for
+
+        write_parquet(out)
 
 
 def run(options: ScoreOptions) -> RunStats:

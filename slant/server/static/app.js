@@ -15,7 +15,7 @@
   const HTML_FILE = /\.x?html?$/i;
 
   const state = {
-    labels: new Map(), // id -> {id, name, definition, example, kind, color, border}
+    labels: new Map(), // id -> {id, name, definition, example, kind, color, border, ink}
     text: "", // the exact text the current result refers to
     result: null, // the API's answer
     segments: [], // [{start, end, spans: [span]}], code-point offsets
@@ -24,16 +24,26 @@
   };
 
   // ---- labels and colours ------------------------------------------------------------------------------
-  function colourFor(index) {
-    // Golden-angle hues: neighbouring labels get clearly different colours for any number of labels.
+  function colourFor(id, index) {
+    // slant.palette's colours, the same as the report's and the terminal's, come from palette.css.
+    const css = getComputedStyle(document.documentElement);
+    const color = css.getPropertyValue(`--slant-bg-${id}`).trim();
+    if (color) {
+      return {
+        color,
+        border: css.getPropertyValue(`--slant-edge-${id}`).trim(),
+        ink: css.getPropertyValue(`--slant-fg-${id}`).trim(),
+      };
+    }
+    // A label the palette does not know (a custom model's): golden-angle hues, light enough for dark text.
     const hue = Math.round((index * 137.508) % 360);
-    return { color: `hsl(${hue} 85% 80%)`, border: `hsl(${hue} 65% 35%)` };
+    return { color: `hsl(${hue} 85% 80%)`, border: `hsl(${hue} 65% 35%)`, ink: "#1b1b1b" };
   }
 
   function ensureLabel(id, name) {
     if (!state.labels.has(id)) {
       const entry = { id, name: name || id, definition: "", example: "", kind: "technique" };
-      Object.assign(entry, colourFor(state.labels.size));
+      Object.assign(entry, colourFor(id, state.labels.size));
       state.labels.set(id, entry);
     }
     return state.labels.get(id);
@@ -180,6 +190,7 @@
       mark.classList.toggle("multi", new Set(visible.map((s) => s.label)).size > 1);
       mark.style.setProperty("--c", top.color);
       mark.style.setProperty("--b", top.border);
+      mark.style.setProperty("--f", top.ink);
       mark.tabIndex = 0;
     }
   }
