@@ -26,15 +26,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from slant.config import DATA_DIR
+from slant import resolve
 from slant.corpora.base import Document
+from slant.resolve import data_path
 from slant.sentences import Segment, split_sentences
 
 Kind = Literal["quotes", "assertions"]
 QUOTE_LABELS = ("scare", "direct", "title", "mention", "error")
 ASSERTION_LABELS = ("unhedged", "hedged", "attributed", "neutral", "error")
 LABELS: dict[str, tuple[str, ...]] = {"quotes": QUOTE_LABELS, "assertions": ASSERTION_LABELS}
-ANNOTATION_DIR = DATA_DIR / "annotations"
+ANNOTATION_DIR = data_path("annotations")  # in a checkout only: see slant.resolve
 
 
 class AnnotationError(ValueError):
@@ -200,7 +201,7 @@ def load_items(
     """All candidates of ``kind`` with their text, checked against the corpora, and the labels found."""
     if kind not in LABELS:
         raise ValueError(f"kind must be 'quotes' or 'assertions', got {kind!r}")
-    folder = Path(annotation_dir) if annotation_dir else ANNOTATION_DIR
+    folder = Path(annotation_dir) if annotation_dir else resolve.annotation_dir()  # clear error in a wheel
     root_key = str(root) if root is not None else None
     path = folder / f"{kind}.candidates.jsonl"
     items: dict[str, AnnotatedItem] = {}

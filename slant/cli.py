@@ -85,7 +85,8 @@ def score(
     strict: Annotated[bool, typer.Option(help="Stop at the first document that fails.")] = False,
     glob: Annotated[list[str], typer.Option(help="Only files whose relative path or name matches (repeatable).")] = [],  # noqa: B006
     model: Annotated[
-        Path | None, typer.Option(help="Model folder (default: $SLANT_MODEL or the shipped model).")
+        Path | None,
+        typer.Option(help="Model folder or name: default, accurate (default: $SLANT_MODEL or the shipped model)."),
     ] = None,
     max_bytes: Annotated[
         int, typer.Option(min=1, help="Files larger than this are reported, not read.")
@@ -103,16 +104,17 @@ def score(
     from slant.batch import ScoreOptions, exit_code, run
     from slant.batch.manifest import RunManifest, check_resume
     from slant.batch.outputs import SPANS_FILE
-    from slant.config import default_model_dir
     from slant.profiles import get_profile
+    from slant.resolve import ModelNotFoundError, model_folder
 
     for path in paths:
         if not os.path.lexists(path):  # lexists: a broken symlink argument becomes an error row, not a usage error
             raise typer.BadParameter(f"{path} does not exist", param_hint="PATHS")
     formats = parse_formats(format)
-    model_dir = model or default_model_dir()
-    if model_dir and not (model_dir / "config.json").is_file() and str(model) not in ("default", "accurate"):
-        raise typer.BadParameter(f"no slant model at {model_dir} (config.json is missing)", param_hint="--model")
+    try:
+        model_folder(model)  # a name ("default", "accurate") or a folder holding config.json
+    except ModelNotFoundError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model") from exc
     try:
         get_profile(profile)
     except ValueError as exc:

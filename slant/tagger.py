@@ -13,17 +13,15 @@ import torch
 from safetensors.torch import load_file
 from transformers import AutoTokenizer
 
-from slant.config import DEFAULT_MODEL_DIR, default_model_dir
 from slant.decoding import decode_runs, has_content_word
 from slant.encoder import KNOWN_ENCODERS, BaseEncoder, resolve_base_model, sha256_file, verified_model_dir
 from slant.model import ANY_CHANNEL, SpanTagger, pool_span, span_features
 from slant.network import build_network, resolve_device
 from slant.pooling import SpanPooler
 from slant.profiles import DEFAULT_PROFILE, get_profile
+from slant.resolve import model_folder
 from slant.spans import Span
 from slant.windows import TokenizedText, Window, char_span_to_tokens, make_windows, pack_windows, tokenize_batch
-
-NAMED_MODELS = {"default": DEFAULT_MODEL_DIR, "accurate": DEFAULT_MODEL_DIR / "accurate"}
 
 
 @dataclass
@@ -75,15 +73,6 @@ class ModelConfig:
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def model_folder(path: str | Path | None) -> Path:
-    """The folder of ``path``: None for the default model, a name in NAMED_MODELS, or a folder."""
-    if path is None:
-        return default_model_dir()
-    if str(path) in NAMED_MODELS:
-        return NAMED_MODELS[str(path)]
-    return Path(path)
 
 
 def base_dir_for(base: dict) -> Path:
@@ -139,12 +128,8 @@ class Tagger:
         ("news", the default, or "memes": see ``slant.profiles``) on ``device`` (None or "auto": the GPU when
         torch sees one, else the CPU; or "cpu", "cuda", ...)."""
         torch_device = resolve_device(device)
-        folder = model_folder(path)
-        config_path = folder / "config.json"
-        if not config_path.is_file():
-            hint = " (install the 'accurate' extra)" if str(path) == "accurate" else ""
-            raise FileNotFoundError(f"no slant model at {folder}: {config_path} is missing{hint}")
-        config = ModelConfig.read(config_path)
+        folder = model_folder(path)  # ModelNotFoundError (a FileNotFoundError) naming the folder
+        config = ModelConfig.read(folder / "config.json")
         config.use_profile(profile)
         base_dir = base_dir_for(config.base)
         network = build_network(

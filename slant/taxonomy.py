@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from slant.config import DATA_DIR
+from slant.resolve import data_path
 
-TAXONOMY_PATH = DATA_DIR / "taxonomy.json"
+TAXONOMY_PATH = data_path("taxonomy.json")
 SCHEMES: tuple[str, ...] = ("semeval2020", "emnlp2019", "semeval2021", "semeval2023")
 
 

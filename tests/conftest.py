@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from slant import config
+from slant import resolve
 
 
 def require_data(path: str | os.PathLike[str]) -> Path:
@@ -36,8 +36,8 @@ def require_accurate_encoder() -> Path:
 
 @pytest.fixture
 def data_root() -> Path:
-    """The corpus root (slant.config.data_root()), checked to exist."""
-    return require_data(config.data_root())
+    """The corpus root (slant.resolve.data_root()), checked to exist."""
+    return require_data(resolve.data_root())
 
 
 @pytest.fixture

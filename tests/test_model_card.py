@@ -7,13 +7,14 @@ import json
 import pytest
 from conftest import require_accurate_encoder, require_data
 
-from slant import config
 from slant.evaluation import DATASET_PROFILE, TaggerSystem, evaluate, load_split
+from slant.resolve import data_root, shipped_dir
 
-CARD = config.DEFAULT_MODEL_DIR / "MODEL_CARD.md"
+SHIPPED = shipped_dir("model")
+CARD = SHIPPED / "MODEL_CARD.md"
 TOLERANCE = 0.01
 # Each shipped model keeps its dev reports in its own eval/ folder; the card shows both.
-EVAL_DIRS = {"default": config.DEFAULT_MODEL_DIR / "eval", "accurate": config.DEFAULT_MODEL_DIR / "accurate" / "eval"}
+EVAL_DIRS = {"default": SHIPPED / "eval", "accurate": SHIPPED / "accurate" / "eval"}
 CASES = [(model, dataset) for model in EVAL_DIRS for dataset in ("ptc2020", "semeval2021")]
 
 
@@ -32,7 +33,7 @@ def recorded(dataset: str, model: str = "default") -> dict:
 def test_shipped_model_still_reaches_the_card(model, dataset):
     from slant.tagger import Tagger
 
-    require_data(config.data_root())
+    require_data(data_root())
     if model == "accurate":
         require_accurate_encoder()
     card = recorded(dataset, model)["model"]

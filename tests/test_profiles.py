@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from slant import config
 from slant.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from slant.resolve import shipped_dir
 from slant.tagger import ModelConfig
 
-SHIPPED = config.DEFAULT_MODEL_DIR / "config.json"
+SHIPPED = shipped_dir("model") / "config.json"
 
 
 def test_unknown_profile_names_the_choices() -> None:

@@ -11,8 +11,8 @@ from conftest import require_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slant.config import DATA_DIR, DEFAULT_MODEL_DIR, data_root
 from slant.quotes import find_quotations
+from slant.resolve import data_root, shipped_dir
 from slant.rhetoric import QUOTES_FILE, load_classifiers, model_dir, rhetoric_dir_for, rhetoric_spans
 from slant.rhetoric.assertion_features import assertion_features, is_boilerplate, is_headline, is_site_furniture
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
@@ -21,6 +21,8 @@ from slant.rhetoric.lexicons import cue_matcher
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.quote_features import quote_features
 
+DEFAULT_MODEL_DIR = shipped_dir("model")
+DATA_DIR = shipped_dir("data")
 RESULTS = DATA_DIR / "annotations" / "RESULTS.json"
 
 

@@ -23,9 +23,11 @@ from slant.batch import runner as runner_module
 from slant.batch.outputs import repair_tail, semeval_article_id
 from slant.batch.report import render_text, segments
 from slant.cli import app
-from slant.config import REPO_DIR, data_root
+from slant.resolve import data_root, shipped_dir
 from slant.semeval_format import read_si, read_tc
 from tests.conftest import require_data
+
+REPO_DIR = Path(__file__).resolve().parents[1]
 
 SCRIPT_HTML = (
     "<html><head><title>t</title><script>var tracker = 1;</script></head><body><nav>Home | About</nav>"
@@ -49,7 +51,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     $SLANT_TEST_MODEL names an already trained model folder instead (saves the training on repeated runs)."""
     if os.environ.get("SLANT_TEST_MODEL"):
         return Path(os.environ["SLANT_TEST_MODEL"])
-    shipped = REPO_DIR / "model"
+    shipped = shipped_dir("model")
     if (shipped / "config.json").is_file():
         return shipped
     require_data(data_root() / "ptc-semeval2020")

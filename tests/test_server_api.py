@@ -24,7 +24,7 @@ pytest.importorskip("fastapi", reason="the serve extra (fastapi, uvicorn) is not
 from conftest import require_data  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from slant import config, taxonomy  # noqa: E402
+from slant import resolve, taxonomy  # noqa: E402
 from slant.server import create_app  # noqa: E402
 from slant.server.app import LOOPBACK_HOSTS, STATIC_DIR  # noqa: E402
 from slant.server.limits import BodyLimitMiddleware  # noqa: E402
@@ -84,13 +84,13 @@ def client_for(tagger: object, **kwargs: object) -> TestClient:
 # ---- a real model ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    shipped = REPO / "model"
+    shipped = resolve.shipped_dir("model")
     if (shipped / "config.json").is_file():
         return shipped
     env = os.environ.get("SLANT_MODEL")
     if env and (Path(env) / "config.json").is_file():
         return Path(env)
-    require_data(config.data_root())
+    require_data(resolve.data_root())
     out = tmp_path_factory.mktemp("smoke-model")
     run = tmp_path_factory.mktemp("smoke-run")
     cmd = [sys.executable, "train.py", "--smoke", "--output-dir", str(out), "--run-dir", str(run)]

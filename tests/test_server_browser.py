@@ -24,13 +24,14 @@ import httpx
 import pytest
 from conftest import require_data
 
+from slant.resolve import shipped_dir
 from slant.spans import Span
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "north-korean-troops-opinion.txt"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SHIPPED_MODEL = REPO / "model"
+SHIPPED_MODEL = shipped_dir("model")
 PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
 EMOJI = "🇺🇦😀👍🏽 "  # 7 code points, 11 UTF-16 units: misaligned highlights would be off by 4 and more
 

@@ -14,7 +14,7 @@ import torch
 from conftest import require_accurate_encoder, require_data
 
 import slant
-from slant import config, taxonomy
+from slant import resolve, taxonomy
 from slant.encoder import MINILM, MPNET, EncoderError, verified_model_dir
 from slant.network import build_network
 from slant.tagger import Tagger
@@ -27,7 +27,7 @@ TEXT = "The “Kiev regime” 🙂 and its Neo-Nazi junta\r\nare, frankly, a dis
 @pytest.fixture(scope="session")
 def smoke_model(tmp_path_factory) -> Path:
     """`train.py --smoke` end to end: a tiny real model, so the API is tested on real weights."""
-    require_data(config.data_root() / "ptc-semeval2020")
+    require_data(resolve.data_root() / "ptc-semeval2020")
     out = tmp_path_factory.mktemp("smoke")
     cmd = [
         sys.executable,
@@ -55,7 +55,7 @@ def accurate_tagger() -> Tagger:
 
 @pytest.fixture(scope="session")
 def shipped_tagger() -> Tagger:
-    if not (config.DEFAULT_MODEL_DIR / "config.json").is_file():
+    if not (resolve.shipped_dir("model") / "config.json").is_file():
         pytest.fail("the shipped model/ is missing")  # model/ is in git: its absence is a broken checkout
     return Tagger.load()
 
@@ -116,7 +116,7 @@ def test_bad_input_is_named(smoke_tagger):
 
 
 def test_train_resume_continues_from_checkpoint(tmp_path):
-    require_data(config.data_root() / "ptc-semeval2020")
+    require_data(resolve.data_root() / "ptc-semeval2020")
     args = [
         sys.executable,
         str(REPO / "train.py"),
@@ -164,7 +164,7 @@ def test_base_encoder_checksum_is_enforced():
 
 # ---- the shipped model -------------------------------------------------------------------------------------
 def test_shipped_weights_fit_the_git_budget():
-    size = sum(p.stat().st_size for p in config.DEFAULT_MODEL_DIR.rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in resolve.shipped_dir("model").rglob("*") if p.is_file())
     assert size <= 10 * 2**20, f"model/ holds {size} bytes; the limit is 10 MB"
 
 

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 import torch
 
-from slant.config import DEFAULT_MODEL_DIR
 from slant.pooling import SpanPooler
+from slant.resolve import shipped_dir
 from slant.rhetoric import load_classifiers, rhetoric_spans
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.vectors import VectorModel, candidate_spans, span_vectors
 from slant.tagger import Tagger, default_tagger
 
+DEFAULT_MODEL_DIR = shipped_dir("model")
 PARAGRAPH = (
     'Officials presented rather unclear satellite images as "proof" of the build-up. The sanctions have clearly '
     'failed; "We will not retreat," he told reporters. Critics of the so-called "reform" say pensions may fall.\n'

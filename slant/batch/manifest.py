@@ -27,7 +27,7 @@ class RunManifest:
     @classmethod
     def current(cls, model: str | Path | None, profile: str) -> RunManifest:
         from slant import __version__
-        from slant.tagger import model_folder
+        from slant.resolve import model_folder
 
         folder = model_folder(model)
         return cls(str(folder), model_fingerprint(folder), profile, __version__)

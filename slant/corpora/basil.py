@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slant.config import data_root
 from slant.corpora.base import CorpusFormatError, Document, GoldSpan
+from slant.resolve import data_root
 
 TITLE_SEP = "\n\n"
 PARAGRAPH_SEP = "\n\n"

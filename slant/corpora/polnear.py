@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from slant.config import data_root
 from slant.corpora.base import CorpusFormatError, Document, GoldSpan
+from slant.resolve import data_root
 
 SPLITS = ("train", "dev", "test")
 # brat type -> technique name used in GoldSpan.technique

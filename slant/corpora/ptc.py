@@ -15,12 +15,12 @@ from functools import cache
 from pathlib import Path
 
 from slant import taxonomy
-from slant.config import DATA_DIR, data_root
 from slant.corpora.base import CorpusFormatError, Document, GoldSpan
+from slant.resolve import data_path, data_root
 
 log = logging.getLogger(__name__)
 
-ERRATA_PATH = DATA_DIR / "corpus_errata.json"
+ERRATA_PATH = data_path("corpus_errata.json")
 _INT = re.compile(r"[0-9]+")  # int() would also accept "+3", " 3" and "3_0": too lenient for gold offsets
 
 

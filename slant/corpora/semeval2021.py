@@ -8,8 +8,8 @@ import os
 from typing import Any
 
 from slant import taxonomy
-from slant.config import data_root
 from slant.corpora.base import CorpusFormatError, Document, GoldSpan
+from slant.resolve import data_root
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 
-from slant.config import data_root
 from slant.corpora.base import Document
 from slant.corpora.ptc import gold_spans, id_key, read_span_file, read_text
+from slant.resolve import data_root
 
 SPLITS = ("train", "dev")  # the test release has no gold
 

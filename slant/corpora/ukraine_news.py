@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slant.config import data_root
 from slant.corpora.base import CorpusFormatError, Document
+from slant.resolve import data_root
 
 SENTENCE_SEP = "\n"
 DIMENSIONS = ("subjectivity", "hidden_assumptions")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from slant.config import DEFAULT_MODEL_DIR, default_model_dir
+from slant.resolve import model_folder, shipped_dir
 from slant.spans import Span
 
 if TYPE_CHECKING:  # imported lazily at run time: the Tagger imports this package on every classify()
@@ -62,8 +62,8 @@ class RhetoricClassifiers:
 
 def model_dir() -> Path:
     """``$SLANT_MODEL/rhetoric`` when that model ships its own rhetoric files, else the shipped ``model/rhetoric``."""
-    chosen = default_model_dir() / "rhetoric"
-    return chosen if (chosen / QUOTES_FILE).exists() else DEFAULT_MODEL_DIR / "rhetoric"
+    chosen = model_folder(None) / "rhetoric"
+    return chosen if (chosen / QUOTES_FILE).exists() else shipped_dir("model") / "rhetoric"
 
 
 def rhetoric_dir_for(tagger_dir: Path | None) -> Path:
@@ -78,7 +78,7 @@ def cross_file(folder: Path, name: str) -> Path:
     """A cross-encoder file of ``folder``, else the shipped ``model/rhetoric``'s: the cross-encoders read the
     base encoder, not a tagger, so a tagger's own rhetoric folder (model/accurate/rhetoric) holds no copy."""
     own = folder / name
-    return own if own.exists() else DEFAULT_MODEL_DIR / "rhetoric" / name
+    return own if own.exists() else shipped_dir("model") / "rhetoric" / name
 
 
 _lock = threading.Lock()

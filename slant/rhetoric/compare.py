@@ -59,7 +59,7 @@ def compare_kind(kind: str, root: str | None, cache: Path | None, config: CrossC
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=("quotes", "assertions"), default=None)
-    parser.add_argument("--root", default=None, help="corpus root (default: slant.config.data_root())")
+    parser.add_argument("--root", default=None, help="corpus root (default: slant.resolve.data_root())")
     parser.add_argument("--cache", type=Path, default=None, help="folder to cache the weak examples in")
     shipped = CrossConfig(seed=SEED)
     for name in ("left_chars", "right_chars", "max_tokens"):

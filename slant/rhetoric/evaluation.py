@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from rich.console import Console
 
-    from slant.config import REPO_DIR
+    from slant.resolve import annotation_dir
     from slant.rhetoric.tables import rhetoric_tables
 
     parser = argparse.ArgumentParser(description="Score the rhetoric classifiers on the hand-labelled sets.")
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.write:
         if args.part != "report":
             raise SystemExit("--write records the report part only")
-        with open(REPO_DIR / RESULTS_PATH, "w", encoding="utf-8") as fh:
+        with open(annotation_dir() / "RESULTS.json", "w", encoding="utf-8") as fh:
             json.dump(reports, fh, indent=1, sort_keys=True)
             fh.write("\n")
         console.print(f"wrote {RESULTS_PATH}")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from slant.config import DATA_DIR
+from slant.resolve import data_path
 
-LEXICON_DIR = DATA_DIR / "lexicons"
+LEXICON_DIR = data_path("lexicons")
 CUE_KINDS = ("booster", "hedge", "attribution", "evaluative")
 _FILES = {
     "booster": "boosters.txt",

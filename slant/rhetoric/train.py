@@ -527,7 +527,7 @@ def main(argv: list[str] | None = None) -> None:
 def _main(argv: list[str] | None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=None, help="folder for the model files (model/rhetoric)")
-    parser.add_argument("--root", default=None, help="corpus root (default: slant.config.data_root())")
+    parser.add_argument("--root", default=None, help="corpus root (default: slant.resolve.data_root())")
     parser.add_argument("--cache", type=Path, default=None, help="folder to cache the weak examples in")
     parser.add_argument("--search", action="store_true", help="re-run the hyper-parameter grid on TUNE")
     parser.add_argument("--only", choices=("quotes", "assertions"), default=None)
@@ -537,9 +537,9 @@ def _main(argv: list[str] | None) -> None:
         "--no-cross", action="store_true", help="no cross-encoders (removes them; saves about 40 minutes)"
     )
     args = parser.parse_args(argv)
-    from slant.config import DEFAULT_MODEL_DIR
+    from slant.resolve import shipped_dir
 
-    shipped = DEFAULT_MODEL_DIR / "rhetoric"
+    shipped = shipped_dir("model") / "rhetoric"
     out = args.out or shipped
     # The cross-encoders read the base encoder, not a tagger: only model/rhetoric holds them, and a tagger's own
     # folder (--out model/accurate/rhetoric --model accurate) uses those (its three-way mix still needs their

@@ -35,8 +35,8 @@ from functools import cache
 from pathlib import Path
 
 from slant.annotations import ANNOTATION_DIR
-from slant.config import data_root
 from slant.corpora.base import Document, GoldSpan
+from slant.resolve import data_root
 from slant.rhetoric.assertion_features import assertion_features
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.lexicons import cue_matcher
