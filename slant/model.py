@@ -1,4 +1,5 @@
-"""The network: a (LoRA-adapted) encoder with a multi-label token head and a span-classification head."""
+"""The network: a (LoRA-adapted) encoder with a multi-label token head, a span-classification head and the
+candidate heads (quotations, sentences), all reading one encoder pass."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ N_SPAN_FEATURES = 3
 
 class SpanTagger(nn.Module):
     """Token head: one sigmoid per channel (channel 0 = any technique, the SI task), so spans may overlap and
-    carry several techniques. Span head: softmax over the techniques for a given span (the TC task)."""
+    carry several techniques. Span head: softmax over the techniques for a given span (the TC task). Candidate
+    heads: the function of a quotation and the stance of a sentence (``slant.heads``)."""
 
     def __init__(
         self,
@@ -37,6 +39,11 @@ class SpanTagger(nn.Module):
             nn.Dropout(dropout),
             nn.Linear(span_hidden, n_span_labels),
         )
+        # Candidate heads (slant.heads), one per kind of candidate, reading the same encoder states.
+        self.candidate_heads = nn.ModuleDict()
+
+    def add_candidate_head(self, kind: str, head: nn.Module) -> None:
+        self.candidate_heads[kind] = head
 
     def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state

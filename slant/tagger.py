@@ -15,6 +15,8 @@ from transformers import AutoTokenizer
 
 from slant.decoding import decode_runs, has_content_word
 from slant.encoder import KNOWN_ENCODERS, BaseEncoder, resolve_base_model, sha256_file, verified_model_dir
+from slant.head_spans import candidate_spans
+from slant.heads import HeadSpec, attach_heads
 from slant.model import ANY_CHANNEL, SpanTagger, pool_span, span_features
 from slant.network import build_network, resolve_device
 from slant.pooling import SpanPooler
@@ -53,11 +55,13 @@ class ModelConfig:
     # Other decoding profiles than the default (thresholds/calibration above): name -> the same three keys.
     profiles: dict[str, dict] = field(default_factory=dict)
     span_hidden: int | None = None  # span head width; None: the encoder's hidden size
+    # Candidate heads (slant.heads): kind -> HeadSpec as a dict (classes, cue features, threshold, calibration).
+    heads: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> ModelConfig:
         data = json.loads(path.read_text(encoding="utf-8"))
-        optional = {"extra": {}, "profiles": {}, "span_hidden": None}
+        optional = {"extra": {}, "profiles": {}, "span_hidden": None, "heads": {}}
         required = {k: data[k] for k in cls.__dataclass_fields__ if k not in optional}
         return cls(**required, **{k: data.get(k, default) for k, default in optional.items()})
 
@@ -118,6 +122,8 @@ class Tagger:
         self.batch_size = 32
         self._lock = threading.Lock()
         self._channel_index = {name: i for i, name in enumerate(config.channels)}
+        # The candidate heads' learned state beside their weights (slant.heads.HeadSpec), by kind.
+        self.head_specs = {kind: HeadSpec.from_dict(spec) for kind, spec in config.heads.items()}
 
     # ---- loading -------------------------------------------------------------------------------------------
     @classmethod
@@ -135,6 +141,7 @@ class Tagger:
         network = build_network(
             base_dir, len(config.channels), len(config.span_labels), config.dropout, config.lora, config.span_hidden
         )
+        attach_heads(network, config.heads, config.dropout)
         # Weights may be stored in float16 (a smaller file); inference computes in float32.
         state = {name: tensor.float() for name, tensor in load_file(str(folder / "weights.safetensors")).items()}
         missing = set(state) - {name for name, _ in network.named_parameters()}
@@ -257,6 +264,14 @@ class Tagger:
 
         texts = list(texts)
         _check_texts(texts)
+        if self.head_specs:  # one pass: the candidate heads read the same token states as the token head
+            results = []
+            for pred in self.predict_tokens(texts, with_hidden=True):
+                spans = self.spans_from_predictions(pred)
+                if pred.text.strip():
+                    spans += candidate_spans(self, pred, TextContext.build(pred.text))
+                results.append(sorted(spans, key=lambda s: (s.start, -s.end, s.label)))
+            return results
         rhetoric = load_classifiers(rhetoric_dir_for(self.model_dir))
         contexts = [TextContext.build(t) if rhetoric is not None and t.strip() else None for t in texts]
         # The rhetoric classifiers' vectors come out of the same forward pass as the technique probabilities.

@@ -46,6 +46,18 @@ class TrainConfig:
     # Class balance: positive tokens of rare techniques are up-weighted by sqrt(neg/pos), capped.
     max_pos_weight: float = 8.0
     span_loss_weight: float = 1.0
+    # Candidate heads (quotation function, sentence stance) trained in the same run, on the same encoder:
+    # the TUNE hand labels the encoder may read (slant.head_data) plus weak labels, in short windows.
+    heads: bool = True
+    head_epochs: float = 2.0  # the joint phase, after the technique phase's ``epochs``
+    head_learning_rate: float = 3e-4  # lower than the technique phase's: the encoder is already trained
+    init_from: str | None = None  # a model folder whose weights stand for the technique phase (not re-run)
+    head_max_tokens: int = 128  # a candidate's training window: about the paragraph around it
+    head_weak_per_epoch: int = 600  # weak examples per head, sampled afresh each epoch (0: none)
+    head_weak_weight: float = 0.3  # the loss weight of a weak example against a hand-labelled one
+    head_loss_weight: float = 1.0
+    head_hidden: int = 256
+    head_max_hand: int | None = None  # limit for smoke runs
     checkpoint_every: int = 100  # optimiser steps
     max_train_docs: int | None = None  # limit for smoke runs
     threads: int = 0  # 0: torch default
@@ -85,5 +97,9 @@ class TrainConfig:
                 "checkpoint_every": 5,
                 "multitask_semeval2021": False,
                 "val_fraction": 0.34,
+                "head_max_hand": 24,
+                "head_epochs": 1.0,
+                "head_weak_per_epoch": 0,
+                "head_max_tokens": 48,
             }
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from datasets import Dataset
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, get_linear_schedule_with_warmup
@@ -21,6 +21,7 @@ from slant.corpora.base import Document
 from slant.corpora.ptc import read_ptc2020
 from slant.corpora.semeval2021 import read_semeval2021
 from slant.encoder import KNOWN_ENCODERS, MINILM, resolve_base_model, sha256_file
+from slant.head_training import HeadData, collate_heads, head_loss, new_head, prepare_heads, tune_heads
 from slant.model import SpanTagger, pool_span
 from slant.network import build_network, resolve_device, trainable_state
 from slant.profiles import DEFAULT_PROFILE, PROFILES
@@ -148,8 +149,106 @@ def base_record(config: TrainConfig, base_dir: Path) -> dict:
     }
 
 
+@dataclass
+class Loop:
+    """The optimisation loop of one training phase: AdamW with linear warm-up and decay, a progress bar, a
+    checkpoint every ``checkpoint_every`` steps, and ``--resume`` from it with the same batches."""
+
+    config: TrainConfig
+    dataset: Dataset
+    lengths: list[int]
+    pos_weight: torch.Tensor
+    tokenizer: object
+    n_channels: int
+    device: torch.device
+
+    def batches(self, heads: dict[str, HeadData], epoch: int) -> list[tuple[str | None, list[int]]]:
+        if not heads:  # the technique phase: technique windows only, in the order earlier slant releases used
+            rng = random.Random(self.config.seed * 1000 + epoch)
+            return [(None, b) for b in bucketed_batches(self.lengths, self.config.batch_size, rng)]
+        return epoch_batches(self.config, self.lengths, heads, epoch)
+
+    def loss(self, network: SpanTagger, heads: dict[str, HeadData], kind: str | None, index: list[int]):
+        tok = self.tokenizer
+        cls_id, sep_id, pad_id = tok.cls_token_id, tok.sep_token_id, tok.pad_token_id or 0  # type: ignore[attr-defined]
+        if kind is None:
+            rows = self.dataset[index]
+            rows = [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
+            batch = to_device(collate(rows, cls_id, sep_id, pad_id, self.n_channels), self.device)
+            return batch_loss(network, batch, self.pos_weight, self.config.span_loss_weight)
+        head_batch = collate_heads(heads[kind].rows, index, cls_id, sep_id, pad_id, self.config.head_weak_weight)
+        return self.config.head_loss_weight * head_loss(network, kind, head_batch, self.device)
+
+    def run(
+        self,
+        network: SpanTagger,
+        heads: dict[str, HeadData],
+        epochs: float,
+        learning_rate: float,
+        checkpoint: Path,
+        resume: bool,
+    ) -> float:
+        """Train ``network`` for ``epochs`` (with ``heads``' batches interleaved when given); the seconds it took."""
+        config = self.config
+        params = [p for p in network.parameters() if p.requires_grad]
+        optimizer = torch.optim.AdamW(params, lr=learning_rate, weight_decay=config.weight_decay)
+        # A joint phase draws its epochs' orders from another range of seeds than the technique phase.
+        first_epoch = 500 if heads else 0
+        steps_per_epoch = len(self.batches(heads, first_epoch))
+        total_steps = max(1, int(steps_per_epoch * epochs))
+        scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
+        step = 0
+        if resume and checkpoint.is_file():
+            state = torch.load(checkpoint, weights_only=False, map_location="cpu")
+            network.load_state_dict(state["network"], strict=False)
+            optimizer.load_state_dict(state["optimizer"])
+            scheduler.load_state_dict(state["scheduler"])
+            step = state["step"]
+            random.setstate(state["python_rng"])
+            torch.set_rng_state(state["torch_rng"])
+            log.info("resumed from %s at step %d", checkpoint, step)
+        network.train()
+        started = time.time()
+        name = "joint" if heads else "train"
+        progress = tqdm(total=total_steps, initial=step, desc=name, unit="step", dynamic_ncols=True)
+        while step < total_steps:
+            epoch = step // steps_per_epoch
+            # The order of each epoch depends only on the seed and the epoch: a resumed run sees the same batches.
+            batches = self.batches(heads, first_epoch + epoch)
+            for batch_index in range(step % steps_per_epoch, steps_per_epoch):
+                if step >= total_steps:
+                    break
+                loss = self.loss(network, heads, *batches[batch_index])
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+                step += 1
+                progress.update(1)
+                progress.set_postfix(loss=f"{loss.item():.4f}", epoch=epoch)
+                if step % config.checkpoint_every == 0 or step == total_steps:
+                    torch.save(
+                        {
+                            "network": trainable_state(network),
+                            "optimizer": optimizer.state_dict(),
+                            "scheduler": scheduler.state_dict(),
+                            "step": step,
+                            "python_rng": random.getstate(),
+                            "torch_rng": torch.get_rng_state(),
+                        },
+                        checkpoint,
+                    )
+        progress.close()
+        return time.time() - started
+
+
 def fit(config: TrainConfig, resume: bool = False) -> Path:
-    """Train, tune thresholds and calibration on the held-out train documents, and write the model folder."""
+    """Train, tune thresholds and calibration on the held-out train documents, and write the model folder.
+
+    Two phases: the technique phase (token and span heads, ``epochs``), then the joint phase (``head_epochs``),
+    where the candidate heads join and every head trains on the shared encoder, technique batches and candidate
+    batches interleaved. ``init_from`` takes the technique phase's result from a model folder instead."""
     set_seed(config.seed)
     if config.threads:
         torch.set_num_threads(config.threads)
@@ -162,6 +261,7 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     spec: ChannelSpec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])
     dataset = build_dataset(corpora.fit, spec, tokenizer, config.max_tokens, config.stride)
     log.info("training windows: %d from %d documents", len(dataset), len(corpora.fit))
+    heads = prepare_heads(config, tokenizer, *held_out_documents(corpora)) if config.heads else {}
 
     lora = (
         {
@@ -180,63 +280,25 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     ).to(device)
     log.info("training on %s", device)
     pos_weight = positive_weights(dataset, len(spec.channels), config.max_pos_weight).to(device)
-    params = [p for p in network.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
     lengths = [len(ids) for ids in dataset["input_ids"]]
-    steps_per_epoch = len(bucketed_batches(lengths, config.batch_size, random.Random(0)))
-    total_steps = max(1, int(steps_per_epoch * config.epochs))
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
-
-    step = 0
-    checkpoint = run_dir / "checkpoint.pt"
-    if resume and checkpoint.is_file():
-        state = torch.load(checkpoint, weights_only=False, map_location="cpu")
-        network.load_state_dict(state["network"], strict=False)
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        step = state["step"]
-        random.setstate(state["python_rng"])
-        torch.set_rng_state(state["torch_rng"])
-        log.info("resumed from %s at step %d", checkpoint, step)
-
-    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
-    pad_id = tokenizer.pad_token_id or 0
-    network.train()
-    started = time.time()
-    progress = tqdm(total=total_steps, initial=step, desc="train", unit="step", dynamic_ncols=True)
-    while step < total_steps:
-        epoch = step // steps_per_epoch
-        # The order of each epoch depends only on the seed and the epoch: a resumed run sees the same batches.
-        batches = bucketed_batches(lengths, config.batch_size, random.Random(config.seed * 1000 + epoch))
-        for batch_index in range(step % steps_per_epoch, steps_per_epoch):
-            if step >= total_steps:
-                break
-            rows = dataset[batches[batch_index]]
-            rows = [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
-            batch = to_device(collate(rows, cls_id, sep_id, pad_id, len(spec.channels)), device)
-            loss = batch_loss(network, batch, pos_weight, config.span_loss_weight)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            step += 1
-            progress.update(1)
-            progress.set_postfix(loss=f"{loss.item():.4f}", epoch=epoch)
-            if step % config.checkpoint_every == 0 or step == total_steps:
-                torch.save(
-                    {
-                        "network": trainable_state(network),
-                        "optimizer": optimizer.state_dict(),
-                        "scheduler": scheduler.state_dict(),
-                        "step": step,
-                        "python_rng": random.getstate(),
-                        "torch_rng": torch.get_rng_state(),
-                    },
-                    checkpoint,
-                )
-    progress.close()
-    train_seconds = time.time() - started
+    loop = Loop(config, dataset, lengths, pos_weight, tokenizer, len(spec.channels), device)
+    seconds: dict[str, float] = {}
+    if config.init_from:
+        # The technique phase's result taken from a model folder (its adapters and heads), not recomputed.
+        state = load_file(str(Path(config.init_from) / "weights.safetensors"))
+        network.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
+        log.info("technique phase taken from %s", config.init_from)
+    else:
+        checkpoint = run_dir / "checkpoint.pt"
+        seconds["techniques"] = loop.run(network, {}, config.epochs, config.learning_rate, checkpoint, resume)
+    if heads:
+        for kind, data in heads.items():
+            network.add_candidate_head(kind, new_head(data.spec, network.token_head.in_features, config.dropout))
+        network.to(device)
+        seconds["joint"] = loop.run(
+            network, heads, config.head_epochs, config.head_learning_rate, run_dir / "checkpoint-joint.pt", resume
+        )
+    train_seconds = sum(seconds.values())
     network.eval()
 
     output = Path(config.output_dir)
@@ -256,16 +318,54 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
         lora=lora,
         dropout=config.dropout,
         span_hidden=config.span_hidden,
-        extra={"train_config": config.to_dict(), "train_seconds": round(train_seconds, 1)},
+        extra={
+            "train_config": config.to_dict(),
+            "train_seconds": round(train_seconds, 1),
+            "phase_seconds": {name: round(t, 1) for name, t in seconds.items()},
+        },
+        heads={kind: data.spec.to_dict() for kind, data in heads.items()},
     )
     model_config.write(output / "config.json")
 
-    tune_model(output, corpora, spec, config.technique_thresholds, config.device)
+    tune_model(output, corpora, spec, config.technique_thresholds, config.device, heads)
     return output
 
 
+def held_out_documents(corpora: Corpora) -> tuple[set[str], set[tuple[str, str]]]:
+    """The held-out train documents (thresholds and calibration are fitted on them, so the encoder must not read
+    them through the candidate heads either): their weak-label groups, and their (corpus, doc id) as hand-label
+    items name them."""
+    groups = {f"ptc/{doc.id}" for corpus, doc in corpora.val if corpus == "ptc2020"}
+    docs = {(f"{corpus}-train", doc.id) for corpus, doc in corpora.val}
+    return groups, docs
+
+
+def epoch_batches(
+    config: TrainConfig, lengths: list[int], heads: dict[str, HeadData], epoch: int
+) -> list[tuple[str | None, list[int]]]:
+    """One epoch's batches: the technique windows' (kind None) and each head's (a fresh sample of its weak
+    examples each epoch), interleaved. The order depends only on the seed and the epoch, so a resumed run
+    sees the same batches."""
+    seed = config.seed * 1000 + epoch
+    batches: list[tuple[str | None, list[int]]] = [
+        (None, b) for b in bucketed_batches(lengths, config.batch_size, random.Random(seed))
+    ]
+    for k, (kind, data) in enumerate(sorted(heads.items()), 1):
+        rows = data.rows.epoch_rows(epoch, config.seed, config.head_weak_per_epoch)
+        row_lengths = [len(data.rows.input_ids[i]) for i in rows]
+        for b in bucketed_batches(row_lengths, config.batch_size, random.Random(seed + 101 * k)):
+            batches.append((kind, [rows[i] for i in b]))
+    random.Random(seed + 1).shuffle(batches)
+    return batches
+
+
 def tune_model(
-    output: Path, corpora: Corpora, spec: ChannelSpec, method: str = "shared", device: str | None = None
+    output: Path,
+    corpora: Corpora,
+    spec: ChannelSpec,
+    method: str = "shared",
+    device: str | None = None,
+    heads: dict[str, HeadData] | None = None,
 ) -> None:
     """Fit thresholds and calibration of the model in ``output`` on the held-out train documents: the default
     profile (news) at the top level of its config, each other profile whose corpus was trained on under
@@ -289,6 +389,8 @@ def tune_model(
                 "calibration": calibration,
                 "validation": val_report,
             }
+    if heads:
+        model_config.heads = tune_heads(tagger, {kind: data.held_out for kind, data in heads.items()})
     # A re-tune may use another method than the run that trained the weights: record the one in force.
     model_config.extra.setdefault("train_config", {})["technique_thresholds"] = method
     model_config.write(output / "config.json")

@@ -115,6 +115,13 @@ def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tup
         from slant.tagger import default_tagger
 
         tagger = default_tagger()
+    if kind in tagger.head_specs:  # one model: the tagger's own candidate head decides
+        from slant.head_spans import item_probabilities
+
+        spec = tagger.head_specs[kind]
+        probs = item_probabilities(tagger, kind, items)
+        model = [spec.decide(p)[0] if p is not None else spec.classes[-1] for p in probs]
+        return model, [_baseline(kind, it) for it in items]
     classifiers = load_classifiers(rhetoric_dir_for(tagger.model_dir))
     if classifiers is None:
         raise FileNotFoundError("no rhetoric model: run python -m slant.rhetoric.train")
@@ -137,6 +144,13 @@ def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tup
             model.append(classifiers.assertions.decide(it.ctx, it.item.start, it.item.end, vec, cross_p).label)
             baseline.append(assertion_baseline(it.ctx, it.item.start, it.item.end))
     return model, baseline
+
+
+def _baseline(kind: str, it: LabelledItem) -> str:
+    if kind == "quotes":
+        assert it.quotation is not None
+        return quote_baseline(it.ctx, it.quotation)
+    return assertion_baseline(it.ctx, it.item.start, it.item.end)
 
 
 def evaluate_rhetoric(

@@ -109,6 +109,10 @@ class WeakExample:
     label: str
     source: str
     group: str  # document id, for grouped splits
+    # Where the example lies: the candidate heads read its tokens from the encoder, the feature models not.
+    text: str = ""
+    start: int = 0
+    end: int = 0
 
 
 # ---------------------------------------------------------------- which documents to leave out
@@ -182,7 +186,7 @@ def _polnear_quotes(root: str | None, inner_words: bool) -> Iterator[WeakExample
             if label is None and any(s.start <= q.inner_start and q.inner_end <= s.end + 1 for s in contents):
                 label = "direct"
             if label:
-                yield WeakExample(f, label, "polnear", f"polnear/{doc.id}")
+                yield WeakExample(f, label, "polnear", f"polnear/{doc.id}", doc.text, q.start, q.end)
 
 
 def _basil_quotes(root: str | None, inner_words: bool) -> Iterator[WeakExample]:
@@ -202,7 +206,7 @@ def _basil_quotes(root: str | None, inner_words: bool) -> Iterator[WeakExample]:
                         label = "scare"
                     break
             if label:
-                yield WeakExample(f, label, "basil", f"basil/{doc.id}")
+                yield WeakExample(f, label, "basil", f"basil/{doc.id}", doc.text, q.start, q.end)
 
 
 def _ptc_quotes(root: str | None, inner_words: bool) -> Iterator[WeakExample]:
@@ -224,7 +228,7 @@ def _ptc_quotes(root: str | None, inner_words: bool) -> Iterator[WeakExample]:
                 if covered and not f.get("sentence_whole") and not several:
                     label = "scare"
             if label:
-                yield WeakExample(f, label, "ptc", f"ptc/{doc.id}")
+                yield WeakExample(f, label, "ptc", f"ptc/{doc.id}", doc.text, q.start, q.end)
 
 
 def weak_quotes(root: str | None = None, seed: int = 0, inner_words: bool = False) -> list[WeakExample]:
@@ -272,7 +276,7 @@ def _cue_kinds(text: str, start: int, end: int) -> set[str]:
 
 
 def _sentence_example(ctx: TextContext, start: int, end: int, label: str, source: str, group: str, bag: bool):
-    return WeakExample(assertion_features(ctx, start, end, None, bag), label, source, group)
+    return WeakExample(assertion_features(ctx, start, end, None, bag), label, source, group, ctx.text, start, end)
 
 
 def _plain_sentences(texts: Iterable[tuple[str, str]], source: str, label: str, bag: bool) -> list[WeakExample]:

@@ -1,0 +1,101 @@
+"""The candidate heads: what the text layer proposes, how a head decides, and its training windows."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from slant.candidates import ASSERTIONS, QUOTES, propose
+from slant.head_data import HeadExample, example_window, feature_vocabulary
+from slant.heads import CLASSES, CandidateHead, HeadSpec, head_probabilities, pool_candidate, token_ranges
+from slant.rhetoric.context import TextContext
+from slant.windows import TokenizedText
+
+TEXT = (
+    "Officials deny it, but the army clearly shelled the village.\r\n"
+    'Critics of the so-called "reform" say it will fail. The minister said: "We will not retreat."\n'
+    "Copyright Example Media, 2024.\n"
+)
+
+
+def test_candidates_are_exact_ranges_of_the_text() -> None:
+    ctx = TextContext.build(TEXT)
+    candidates = propose(ctx)
+    assert {c.kind for c in candidates} == {QUOTES, ASSERTIONS}
+    for c in candidates:
+        assert 0 <= c.context_start <= c.start < c.end <= c.context_end <= len(TEXT)
+        assert c.features, "every candidate carries its cue features"
+    quotes = [TEXT[c.start : c.end] for c in candidates if c.kind == QUOTES]
+    assert '"reform"' in quotes and '"We will not retreat."' in quotes
+    sentences = [c for c in candidates if c.kind == ASSERTIONS]
+    assert not any("Copyright" in TEXT[c.start : c.end] for c in sentences), "site furniture is not proposed"
+    clauses = [c for c in sentences if c.clause]
+    assert clauses, "the contrastive sentence has clauses of its own"
+    whole = {c.sentence for c in sentences if not c.clause}
+    assert all(c.sentence in whole for c in clauses), "a clause names the sentence it belongs to"
+
+
+def test_head_decides_by_calibrated_threshold_then_likeliest_other_class() -> None:
+    spec = HeadSpec(QUOTES, ["a", "b"], threshold=0.4, calibration=(1.0, 0.0))
+    scare, direct, title, mention = range(4)
+    assert spec.classes == list(CLASSES[QUOTES])
+    probs = np.array([0.45, 0.2, 0.3, 0.05])
+    assert spec.decide(probs) == ("scare", spec.calibrated(0.45))
+    label, score = spec.decide(np.array([0.3, 0.2, 0.45, 0.05]))
+    assert label == "title" and score < 0.4
+    # Calibration moves the decision: a steeper Platt slope pushes 0.45 below the threshold.
+    steep = HeadSpec.from_dict({**spec.to_dict(), "calibration": [3.0, -1.0]})
+    assert steep.decide(probs)[0] == "title"
+    assert HeadSpec.from_dict(spec.to_dict()).to_dict() == spec.to_dict()
+    assert scare == 0 and direct == 1 and title == 2 and mention == 3
+
+
+def test_feature_vector_keeps_known_names_and_clips() -> None:
+    spec = HeadSpec(ASSERTIONS, ["booster_any", "log_len"])
+    vec = spec.feature_vector({"booster_any": 1.0, "log_len": 9.0, "unknown": 1.0})
+    assert vec.tolist() == [1.0, 4.0]
+
+
+def _tokens(text: str) -> TokenizedText:
+    # One "token" per word: enough to check ranges without a tokenizer.
+    import re
+
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    return TokenizedText(np.arange(len(spans), dtype=np.int64) + 100, np.array(spans, dtype=np.int64))
+
+
+def test_training_window_holds_the_candidate_and_its_context() -> None:
+    ctx = TextContext.build(TEXT)
+    tokens = _tokens(TEXT)
+    for c in propose(ctx):
+        ex = HeadExample(c, TEXT, CLASSES[c.kind][0], "doc", True)
+        ids, item, context = example_window(ex, tokens, max_tokens=8)
+        assert len(ids) <= 8
+        first, last = token_ranges(tokens.offsets, c)[0]
+        # The window's item range (after [CLS]) points at the candidate's own tokens, cut to the window.
+        assert ids[item[0] - 1] == tokens.input_ids[first]
+        assert item[1] - item[0] == min(last - first, 8)
+        assert context[0] <= item[0] and item[1] <= context[1] <= len(ids) + 1
+
+
+def test_vocabulary_drops_rare_and_quoted_word_features() -> None:
+    ctx = TextContext.build(TEXT * 6)
+    examples = [HeadExample(c, ctx.text, "direct", "d", True) for c in propose(ctx) if c.kind == QUOTES]
+    vocab = feature_vocabulary(QUOTES, examples)
+    assert vocab and not any(name.startswith("I=") for name in vocab)
+
+
+def test_head_probabilities_from_token_states() -> None:
+    torch.manual_seed(0)
+    ctx = TextContext.build(TEXT)
+    tokens = _tokens(TEXT)
+    candidates = [c for c in propose(ctx) if c.kind == QUOTES]
+    spec = HeadSpec(QUOTES, sorted({k for c in candidates for k in c.features}))
+    head = CandidateHead(8, len(spec.features), 4, 16, 0.0).eval()
+    hidden = torch.randn(len(tokens), 8)
+    probs = head_probabilities(head, spec, hidden, tokens.offsets, candidates)
+    assert len(probs) == len(candidates)
+    for c, p in zip(candidates, probs, strict=True):
+        assert p is not None and p.shape == (4,) and abs(float(p.sum()) - 1) < 1e-5
+        item, context = token_ranges(tokens.offsets, c)
+        assert pool_candidate(hidden, item, context).shape == (24,)
