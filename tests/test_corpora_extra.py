@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import require_data
 
-from slant.annotations import AnnotationError, load_items, sha256_text
+from slant.annotations import AnnotationError, independent_unit, load_items, sha256_text
 from slant.config import data_root
 from slant.corpora.base import CorpusFormatError
 from slant.corpora.basil import BasilSpan, read_basil, read_basil_article
@@ -173,6 +173,7 @@ def test_ukraine_malformed(tmp_path: Path) -> None:
 
 
 FIRST_SAMPLE = {"quotes": 430, "assertions": 780}  # items drawn before the TUNE extension
+REPORT_ROUND_AFTER = {"quotes": 1230, "assertions": 1450}  # items drawn before the REPORT round
 
 
 @pytest.mark.data
@@ -184,7 +185,8 @@ def test_candidates_resolve(kind: str, minimum: int) -> None:
     evaluation_sources = {"ptc2020-dev", "semeval2021-dev", "basil", "polnear-dev", "ukraine-news-bias"}
     train_sources = {"ptc2020-train", "semeval2021-train", "polnear-train"}
     first_sample = [it for it in items if int(it.item_id[1:]) <= FIRST_SAMPLE[kind]]
-    extension = [it for it in items if int(it.item_id[1:]) > FIRST_SAMPLE[kind]]
+    extension = [it for it in items if FIRST_SAMPLE[kind] < int(it.item_id[1:]) <= REPORT_ROUND_AFTER[kind]]
+    report_round = [it for it in items if int(it.item_id[1:]) > REPORT_ROUND_AFTER[kind]]
     # The first sample: the five evaluation sources, 40% TUNE, 40% labelled twice.
     assert {it.corpus for it in first_sample} == evaluation_sources
     share_tune = sum(it.part == "tune" for it in first_sample) / len(first_sample)
@@ -197,6 +199,14 @@ def test_candidates_resolve(kind: str, minimum: int) -> None:
     assert {it.part for it in extension} == {"tune"}
     report_documents = {(it.corpus, it.doc_id) for it in items if it.part == "report"}
     assert not {(it.corpus, it.doc_id) for it in extension} & report_documents
+    # The REPORT round (--extend-report): REPORT only, from the five evaluation sources, never in a document
+    # (a BASIL story counting as one) that holds a TUNE extension item; a third of it labelled twice.
+    assert report_round, "the REPORT round is part of the set"
+    assert {it.part for it in report_round} == {"report"}
+    assert {it.corpus for it in report_round} <= evaluation_sources
+    extension_units = {independent_unit(it.corpus, it.doc_id) for it in extension}
+    assert not {independent_unit(it.corpus, it.doc_id) for it in report_round} & extension_units
+    assert abs(sum(it.second_pass for it in report_round) / len(report_round) - 1 / 3) < 0.03
     for it in items:
         assert it.text == it.document.text[it.start : it.end]
         if kind == "quotes":

@@ -439,6 +439,12 @@ def extend_report(kind: str, root: str | None, folder: Path, seed: int = EXTEND_
         if (c.corpus not in ("basil", "ukraine-news-bias") or independent_unit(c.corpus, c.doc_id) in held)
         and independent_unit(c.corpus, c.doc_id) not in extension
     ]
+    # The filters dropped some second-pass items: top the second pass up to a third of what is kept (seeded,
+    # still without looking at any label).
+    missing = math.ceil(len(new) / 3) - sum(c.second_pass for c in new)
+    if missing > 0:
+        for c in random.Random(seed + 2).sample([c for c in new if not c.second_pass], missing):
+            c.second_pass = True
     assert all(c.corpus in CORPORA for c in new), "a REPORT item comes from a train split"
     kept = [Candidate(**{k: r.get(k) for k in Candidate.__dataclass_fields__}) for r in rows]
     _write(path, kept + new, quotes)
