@@ -19,12 +19,24 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from slant.cli_errors import SlantGroup
 from slant.metrics import PRF, flc_score, si_score, tc_score
 from slant.semeval_format import SemEvalFormatError, read_si, read_tc
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Score and run slant on SemEval-style data."
+    add_completion=False,
+    no_args_is_help=True,
+    help="Score and run slant on SemEval-style data.",
+    cls=SlantGroup,  # a user error (bad model folder, missing corpus, ...) is one line and exit code 2
 )
+VERBOSE_HELP = "Show the load reports, progress bars and warnings of the libraries slant loads models with."
+
+
+def _verbose(on: bool) -> None:
+    if on:
+        from slant.quiet import set_verbose
+
+        set_verbose(True)
 
 
 class Task(StrEnum):
@@ -199,8 +211,10 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="Write predictions in the official TAB formats here.")
     ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help=VERBOSE_HELP)] = False,
 ) -> None:
     """Run slant (and the baseline) over a split, print SI/TC/FLC tables, write predictions and a JSON report."""
+    _verbose(verbose)
     from slant.evaluation import DATASET_PROFILE, TaggerSystem, baseline_for, evaluate, load_split
 
     if dataset in RHETORIC:
@@ -215,10 +229,8 @@ def run(
         from slant.tagger import Tagger
 
         profile = profile or DATASET_PROFILE[dataset.value]
-        try:
-            tagger = Tagger.load(model, profile=profile)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--profile") from exc
+        # A bad --model or --profile raises a SlantError naming it: SlantGroup prints that line, exit code 2.
+        tagger = Tagger.load(model, profile=profile)
         systems.append(("model", TaggerSystem(tagger, name=f"slant ({tagger.model_dir.name}, {profile} profile)")))
     if baseline or baseline_only:
         systems.append(("baseline", baseline_for(dataset.value, data_root, lang, split)))
@@ -248,6 +260,7 @@ def compare_tuning(
     data_root: Annotated[
         str | None, typer.Option(help="Corpus root (default $SLANT_DATA or ../shared/datasets).")
     ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help=VERBOSE_HELP)] = False,
 ) -> None:
     """How well each way of fitting the technique thresholds carries over to unseen articles: fit on half of
     the held-out train documents, score FLC F1 on the other half. Dev is not read."""
@@ -260,6 +273,7 @@ def compare_tuning(
     from slant.training_data import channel_spec
     from slant.tuning import compare_methods
 
+    _verbose(verbose)
     corpora_with_profiles = [profile.corpus for profile in PROFILES.values()]
 
     if corpus not in corpora_with_profiles:
@@ -276,6 +290,16 @@ def compare_tuning(
         error = statistics.stdev(values) / len(values) ** 0.5
         table.add_row(method, f"{statistics.mean(values):.4f}", f"{error:.4f}", str(len(values)))
     Console().print(table)
+
+
+def _read_report(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise typer.BadParameter(f"{path} is not a JSON report of `evaluate.py run --json` ({exc})") from None
+    if not isinstance(data, dict) or not data or not all(isinstance(v, dict) and "dataset" in v for v in data.values()):
+        raise typer.BadParameter(f"{path} is not a JSON report of `evaluate.py run --json` (no systems in it)")
+    return data
 
 
 @app.command()
@@ -296,7 +320,7 @@ def card(
     """Write the tables of `run` reports into the model card (between its evaluation-table markers)."""
     from slant.card import update_card
 
-    sets = [json.loads(p.read_text(encoding="utf-8")) for p in reports]
+    sets = [_read_report(p) for p in reports]
     commands = [
         f"python evaluate.py run --dataset {next(iter(s.values()))['dataset']} --split "
         f"{next(iter(s.values()))['split']}{f' --model {model}' if model else ''} --json {p}"

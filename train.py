@@ -19,6 +19,7 @@ import time
 import typing
 from pathlib import Path
 
+from slant.cli_errors import CLI_ERRORS, report
 from slant.train_config import TrainConfig
 
 
@@ -43,6 +44,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument(
         "--tune-only", action="store_true", help="only re-fit thresholds and calibration of --output-dir's model"
     )
+    ap.add_argument(
+        "--verbose", action="store_true", help="show the load reports and warnings of transformers and peft"
+    )
     return ap
 
 
@@ -66,8 +70,21 @@ def main(argv: list[str] | None = None) -> int:
         config = config_from_args(args)
     except ValueError as exc:
         ap.error(str(exc))
+    if args.verbose:
+        from slant.quiet import set_verbose
+
+        set_verbose(True)
+    try:
+        return train(args, config)
+    except CLI_ERRORS as exc:  # a bad --data-root, --base-model, --device, ...: one line, exit code 2
+        return report(exc, "train.py")
+
+
+def train(args: argparse.Namespace, config: TrainConfig) -> int:
+    from slant.network import resolve_device
     from slant.training import fit, retune  # heavy imports after argument parsing, so --help is instant
 
+    resolve_device(config.device)  # --device cuda without a GPU: said now, not after the data has loaded
     started = time.time()
     output = retune(config, Path(config.output_dir)) if args.tune_only else fit(config, resume=args.resume)
     print(f"model written to {output} in {time.time() - started:.0f} s")

@@ -14,13 +14,17 @@ import typer
 
 from slant.batch.inputs import DEFAULT_MAX_BYTES
 from slant.batch.report import DEFAULT_REPORT_MAX_DOCS
+from slant.cli_errors import SlantGroup
 
 app = typer.Typer(
     help="Find rhetoric and loaded language in news text.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=SlantGroup,  # a user error (bad model folder, missing extra, ...) is one line and exit code 2
 )
+# Every command that loads a model takes it: the libraries' load reports and warnings, hidden by default.
+VERBOSE_HELP = "Show the load reports, progress bars and warnings of the libraries slant loads models with."
 
 FORMATS = ("jsonl", "csv", "html", "semeval", "parquet")  # jsonl, csv and html are always written
 
@@ -68,6 +72,19 @@ def print_summary(stats, out: Path) -> None:  # stats: slant.batch.RunStats
         console.print(f"errors are listed in {out / 'summary.csv'} (column 'error')")
 
 
+def writable_dir(folder: Path, option: str) -> None:
+    """Create ``folder`` (with its parents) and check a file can be written in it, or name the problem."""
+    probe = folder / ".slant-write-check"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        from slant.errors import UsageError
+
+        raise UsageError(f"{option} {folder}: cannot write there ({exc.strerror or exc})") from None
+
+
 @app.command()
 def score(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively).", show_default=False)],
@@ -99,11 +116,17 @@ def score(
         str, typer.Option(help="Decoding profile: news (articles) or memes (short social-media texts).")
     ] = "news",
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    verbose: Annotated[bool, typer.Option("--verbose", help=VERBOSE_HELP)] = False,
 ) -> None:
     """Score the .txt, .md and .html documents under PATHS; write spans.jsonl, summary.csv, report.html."""
+    if verbose:
+        from slant.quiet import set_verbose
+
+        set_verbose(True)
     from slant.batch import ScoreOptions, exit_code, run
     from slant.batch.manifest import RunManifest, check_resume
     from slant.batch.outputs import SPANS_FILE
+    from slant.model_files import check_model
     from slant.profiles import get_profile
     from slant.resolve import ModelNotFoundError, model_folder
 
@@ -129,6 +152,8 @@ def score(
             check_resume(out, RunManifest.current(model, profile))
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--resume") from exc
+    check_model(model, profile)  # a damaged config.json or weights file, or a missing extra: before any output
+    writable_dir(out, "--out")
     options = ScoreOptions(
         paths=list(paths),
         out=out,
@@ -203,8 +228,15 @@ def serve(
     model: Annotated[str | None, typer.Option(help="Model folder (default: $SLANT_MODEL or model/).")] = None,
     max_body_bytes: Annotated[int, typer.Option(min=1, help="Largest request body accepted (413 above).")] = 1_000_000,
     max_waiting: Annotated[int, typer.Option(min=0, help="Requests that may wait for the model (503 above).")] = 16,
+    verbose: Annotated[bool, typer.Option("--verbose", help=VERBOSE_HELP)] = False,
 ) -> None:
     """Serve the local page and JSON API: paste an article, see its rhetoric marked."""
+    from slant.extras import require
+    from slant.quiet import set_verbose
+
+    if verbose:
+        set_verbose(True)
+    require("serve", "fastapi", "uvicorn", feature="slant serve")  # one line naming the extra, exit code 2
     from slant.serve_cli import serve as run_server
 
     run_server(host, port, model, max_body_bytes=max_body_bytes, max_waiting=max_waiting)

@@ -12,6 +12,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from slant.errors import MissingExtraError, SlantError
+from slant.extras import missing_extra
+
 # slant never downloads anything: make every Hugging Face library stay offline, even if a user's code asks.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -55,8 +58,12 @@ MPNET = BaseEncoder(
 KNOWN_ENCODERS = {MINILM.name: MINILM, MPNET.name: MPNET}
 
 
-class EncoderError(RuntimeError):
+class EncoderError(SlantError, RuntimeError):
     """The base encoder is missing or its weights are not the ones slant was trained on."""
+
+
+class EncoderExtraMissing(EncoderError, MissingExtraError):
+    """The base encoder comes from an extra (``slant[accurate]``) that is not installed."""
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -80,7 +87,8 @@ def _part_file(distribution: str) -> Path:
         files = []
     archives = [f for f in files if ".zip." in f.name]
     if len(archives) != 1:
-        raise EncoderError(f"{distribution} is not installed (pip install 'slant[accurate]' installs it)")
+        error = missing_extra("accurate", "the accurate model", f"{distribution} is not installed")
+        raise EncoderExtraMissing(str(error), extra="accurate", name=distribution)
     return Path(archives[0].locate())
 
 

@@ -8,7 +8,9 @@ import torch
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModel
 
+from slant.errors import UsageError
 from slant.model import SpanTagger
+from slant.quiet import quiet_loading
 
 
 def resolve_device(name: str | None = None) -> torch.device:
@@ -18,9 +20,9 @@ def resolve_device(name: str | None = None) -> torch.device:
     try:
         device = torch.device(name)
     except RuntimeError as exc:
-        raise ValueError(f"device {name!r} is not a torch device (try auto, cpu or cuda)") from exc
+        raise UsageError(f"device {name!r} is not a torch device (try auto, cpu or cuda)") from exc
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {name!r} asked for, but torch sees no GPU")
+        raise UsageError(f"device {name!r} asked for, but torch sees no GPU")
     return device
 
 
@@ -34,16 +36,17 @@ def build_network(
 ) -> SpanTagger:
     """``lora`` is None for a full fine-tune, else the LoRA settings (r, alpha, dropout, targets);
     ``span_hidden`` is the span head's width (None: the encoder's hidden size)."""
-    encoder = AutoModel.from_pretrained(base_dir, add_pooling_layer=False)
-    if lora is not None:
-        config = LoraConfig(
-            r=lora["r"],
-            lora_alpha=lora["alpha"],
-            lora_dropout=lora["dropout"],
-            target_modules=list(lora["targets"]),
-            bias="none",
-        )
-        encoder = get_peft_model(encoder, config)
+    with quiet_loading():  # no load report, weight-loading bar or peft's FutureWarning (slant.quiet)
+        encoder = AutoModel.from_pretrained(base_dir, add_pooling_layer=False)
+        if lora is not None:
+            config = LoraConfig(
+                r=lora["r"],
+                lora_alpha=lora["alpha"],
+                lora_dropout=lora["dropout"],
+                target_modules=list(lora["targets"]),
+                bias="none",
+            )
+            encoder = get_peft_model(encoder, config)
     hidden = encoder.config.hidden_size
     return SpanTagger(encoder, hidden, n_channels, n_span_labels, dropout, span_hidden)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slant.errors import UsageError
+
 
 @dataclass(frozen=True)
 class DecodingProfile:
@@ -27,5 +29,5 @@ DEFAULT_PROFILE = "news"
 
 def get_profile(name: str) -> DecodingProfile:
     if name not in PROFILES:
-        raise ValueError(f"unknown decoding profile {name!r}: choose one of {', '.join(PROFILES)}")
+        raise UsageError(f"unknown decoding profile {name!r}: choose one of {', '.join(PROFILES)}")
     return PROFILES[name]

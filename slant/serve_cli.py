@@ -6,11 +6,15 @@ Until the typer CLI wires it in, run it as ``python -m slant.serve_cli [--host H
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import logging
 import os
+import socket
 import sys
 
+from slant.cli_errors import CLI_ERRORS, report
+from slant.errors import UsageError
 from slant.server.app import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_WAITING, LOOPBACK_HOSTS
 
 log = logging.getLogger("slant.server")
@@ -23,6 +27,27 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise UsageError naming ``host:port`` unless a server could listen there now (as uvicorn will bind it:
+    SO_REUSEADDR, so a port left in TIME_WAIT by a stopped server counts as free)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UsageError(f"--host {host}: not an address this machine can listen on ({exc})") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise UsageError(
+                    f"port {port} on {host} is already in use (another slant serve?): pick another with --port"
+                ) from None
+            raise UsageError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
 
 
 def serve(
@@ -39,6 +64,11 @@ def serve(
     ``model`` is a model folder or a named model ("accurate"); None means $SLANT_MODEL or the shipped model.
     The model loads before the socket opens, so a missing model is a clear error at start-up, not a 500 later.
     """
+    from slant.model_files import check_model
+
+    # First, before the imports and the model load: a busy port or a damaged model folder is said at once.
+    check_port(host, port)
+    check_model(model)
     import uvicorn
 
     from slant.server import create_app
@@ -88,9 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             max_waiting=args.max_waiting,
             log_level=args.log_level,
         )
-    except FileNotFoundError as exc:
-        print(f"slant serve: {exc}", file=sys.stderr)
-        return 2
+    except CLI_ERRORS as exc:
+        return report(exc, "slant serve")
     return 0
 
 

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file
 from transformers import AutoTokenizer
 
 from slant.decoding import decode_runs, has_content_word
 from slant.encoder import KNOWN_ENCODERS, BaseEncoder, resolve_base_model, sha256_file, verified_model_dir
+from slant.errors import ModelError, UsageError
 from slant.head_spans import candidate_spans
 from slant.heads import HeadSpec, attach_heads
 from slant.model import ANY_CHANNEL, SpanTagger, pool_span, span_features
+from slant.model_files import load_weights, read_config
 from slant.network import build_network, resolve_device
 from slant.pooling import SpanPooler
 from slant.profiles import DEFAULT_PROFILE, get_profile
@@ -60,7 +61,7 @@ class ModelConfig:
 
     @classmethod
     def read(cls, path: Path) -> ModelConfig:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_config(path)  # ModelError naming the file when it is not a slant config
         optional = {"extra": {}, "profiles": {}, "span_hidden": None, "heads": {}}
         required = {k: data[k] for k in cls.__dataclass_fields__ if k not in optional}
         return cls(**required, **{k: data.get(k, default) for k, default in optional.items()})
@@ -71,7 +72,7 @@ class ModelConfig:
         if name == DEFAULT_PROFILE:
             return
         if name not in self.profiles:
-            raise ValueError(f"this model has no {name!r} decoding profile (it has: {', '.join(self.profiles)})")
+            raise UsageError(f"this model has no {name!r} decoding profile (it has: {', '.join(self.profiles)})")
         self.thresholds = self.profiles[name]["thresholds"]
         self.calibration = self.profiles[name]["calibration"]
 
@@ -143,11 +144,16 @@ class Tagger:
         )
         attach_heads(network, config.heads, config.dropout)
         # Weights may be stored in float16 (a smaller file); inference computes in float32.
-        state = {name: tensor.float() for name, tensor in load_file(str(folder / "weights.safetensors")).items()}
+        state = {name: tensor.float() for name, tensor in load_weights(folder / "weights.safetensors").items()}
         missing = set(state) - {name for name, _ in network.named_parameters()}
         if missing:
-            raise ValueError(f"{folder / 'weights.safetensors'} holds unknown tensors: {sorted(missing)[:3]}")
-        network.load_state_dict(state, strict=False)
+            raise ModelError(f"{folder / 'weights.safetensors'} holds unknown tensors: {sorted(missing)[:3]}")
+        try:
+            network.load_state_dict(state, strict=False)
+        except RuntimeError as exc:  # tensors of other shapes: weights of another model than config.json says
+            reason = str(exc).strip().splitlines()[-1].strip()
+            weights, config_path = folder / "weights.safetensors", folder / "config.json"
+            raise ModelError(f"{weights} does not fit {config_path}: {reason}") from None
         if config.lora is not None:
             # Fold the adapters into the encoder's weights: same outputs, no adapter cost per call.
             network.encoder = network.encoder.merge_and_unload()

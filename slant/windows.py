@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,9 +29,24 @@ class Window:
     token_end: int
 
 
+# A lone surrogate (text decoded with errors="surrogateescape", JSON holding "\ud800") is a code point that
+# UTF-8 cannot encode, so the Rust tokenizer refuses the whole string.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def tokenizable(text: str) -> str:
+    """``text`` with each surrogate code point replaced by U+FFFD, one for one: same length, same offsets.
+
+    Only the tokenizer reads the replaced string; spans are still sliced from the caller's own text. A surrogate
+    pair (U+D83D U+DE00 as two code points of a Python str) becomes two U+FFFD, which the tokenizer drops like
+    any character it cannot read.
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
 def tokenize(tokenizer, text: str) -> TokenizedText:
     """Tokenise without special tokens; drop pieces that cover no character (they carry no offset to report)."""
-    encoding = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    encoding = tokenizer(tokenizable(text), add_special_tokens=False, return_offsets_mapping=True)
     ids = np.asarray(encoding["input_ids"], dtype=np.int64)
     offsets = np.asarray(encoding["offset_mapping"], dtype=np.int64).reshape(-1, 2)
     keep = offsets[:, 1] > offsets[:, 0]
@@ -40,7 +56,7 @@ def tokenize(tokenizer, text: str) -> TokenizedText:
 def tokenize_batch(tokenizer, texts: list[str]) -> list[TokenizedText]:
     if not texts:
         return []
-    encoding = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    encoding = tokenizer([tokenizable(t) for t in texts], add_special_tokens=False, return_offsets_mapping=True)
     result = []
     for ids, offsets in zip(encoding["input_ids"], encoding["offset_mapping"], strict=True):
         ids_arr = np.asarray(ids, dtype=np.int64)

@@ -102,13 +102,9 @@ def score_texts(tagger: Any, texts: list[str]) -> list[Result]:
 
 
 def load_tagger(model: Path | None, window_batch_size: int | None, profile: str = "news") -> Any:
-    from transformers.utils import logging as hf_logging
-
     from slant.tagger import Tagger  # torch loads only once scoring starts (--help stays instant)
 
-    # The encoder's load report and weight-loading bar would bury the progress bar of a batch run.
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    # Tagger.load keeps the encoder's load report and weight-loading bars off the progress bar (slant.quiet).
     tagger = Tagger.load(model, profile=profile)
     if window_batch_size:
         tagger.batch_size = window_batch_size

@@ -28,6 +28,7 @@ from torch import nn
 from slant.encoder import MINILM, verified_model_dir
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.linear import calibrate
+from slant.windows import tokenizable
 
 FORMAT = "slant-rhetoric-cross/1"
 MARK_OPEN, MARK_CLOSE = " << ", " >> "
@@ -77,11 +78,17 @@ class CrossNetwork(nn.Module):
         from peft import LoraConfig, get_peft_model
         from transformers import AutoModel
 
-        base = AutoModel.from_pretrained(base_dir)
-        lora = LoraConfig(
-            r=config.r, lora_alpha=config.alpha, lora_dropout=config.lora_dropout, target_modules=list(config.targets)
-        )
-        self.encoder = get_peft_model(base, lora)
+        from slant.quiet import quiet_loading
+
+        with quiet_loading():  # no load report, weight-loading bar or peft's FutureWarning (slant.quiet)
+            base = AutoModel.from_pretrained(base_dir)
+            lora = LoraConfig(
+                r=config.r,
+                lora_alpha=config.alpha,
+                lora_dropout=config.lora_dropout,
+                target_modules=list(config.targets),
+            )
+            self.encoder = get_peft_model(base, lora)
         hidden = base.config.hidden_size
         self.head = nn.Sequential(nn.Dropout(0.1), nn.Linear(2 * hidden, n_labels))
 
@@ -104,7 +111,8 @@ class _Encoded:
 
 
 def _encode(tokenizer: Any, windows: list[Window], max_tokens: int) -> _Encoded:
-    enc = tokenizer([w.text for w in windows], truncation=True, max_length=max_tokens, return_offsets_mapping=True)
+    texts = [tokenizable(w.text) for w in windows]  # lone surrogates: U+FFFD, offsets unchanged
+    enc = tokenizer(texts, truncation=True, max_length=max_tokens, return_offsets_mapping=True)
     masks = []
     for w, offsets in zip(windows, enc["offset_mapping"], strict=True):
         masks.append([1.0 if e > s and s < w.end and e > w.start else 0.0 for s, e in offsets])

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from slant.server.app import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_WAITING, create_app
+from slant.extras import require
+
+# Before fastapi is imported: without the extra, one line saying how to install it rather than a traceback.
+require("serve", "fastapi", "uvicorn", feature="slant serve")
+
+from slant.server.app import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_WAITING, create_app  # noqa: E402
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_WAITING", "create_app"]
