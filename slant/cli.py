@@ -59,6 +59,7 @@ def print_summary(stats, out: Path) -> None:  # stats: slant.batch.RunStats
     if stats.skipped:
         table.add_row("skipped (already done)", str(stats.skipped))
     table.add_row("errors", f"[red]{stats.errors}[/red]" if stats.errors else "0")
+    table.add_row("engine", stats.engine)
     table.add_row("time", f"{stats.seconds:.1f} s")
     table.add_row("throughput", f"{stats.docs_per_second:.2f} docs/s, {stats.chars_per_second:,.0f} chars/s")
     for label, n in stats.spans_by_label.most_common():
@@ -70,6 +71,26 @@ def print_summary(stats, out: Path) -> None:  # stats: slant.batch.RunStats
         console.print("[red]stopped at the first failure (--strict)[/red]")
     if stats.errors:
         console.print(f"errors are listed in {out / 'summary.csv'} (column 'error')")
+
+
+def check_engine(
+    engine: str, workers: int, ray_address: str | None, actors: int | None, cpus_per_actor: int | None
+) -> None:
+    """Usage errors of --engine and its flags; a missing Ray is one line naming the extra, and exit code 2."""
+    from slant.batch.ray_engine import require_ray
+    from slant.batch.runner import ENGINES
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"unknown engine {engine}; choose from {', '.join(ENGINES)}", param_hint="--engine")
+    if engine != "ray":
+        ray_flags = {"--ray-address": ray_address, "--actors": actors, "--cpus-per-actor": cpus_per_actor}
+        given = [flag for flag, value in ray_flags.items() if value is not None]
+        if given:
+            raise typer.BadParameter(f"{', '.join(given)} need --engine ray", param_hint=given[0])
+        return
+    if workers > 1:
+        raise typer.BadParameter("--workers is for the in-process engine; use --actors", param_hint="--workers")
+    require_ray()  # slant.errors.MissingExtraError: one line naming the extra (SlantGroup), before any output
 
 
 def writable_dir(folder: Path, option: str) -> None:
@@ -117,6 +138,16 @@ def score(
     ] = "news",
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     verbose: Annotated[bool, typer.Option("--verbose", help=VERBOSE_HELP)] = False,
+    engine: Annotated[
+        str, typer.Option(help="inprocess (this machine), or ray: Ray Data actors, one model each (the 'ray' extra).")
+    ] = "inprocess",
+    ray_address: Annotated[
+        str | None, typer.Option(help="With --engine ray: a running cluster (auto or HOST:PORT); default: a local one.")
+    ] = None,
+    actors: Annotated[
+        int | None, typer.Option(min=1, help="With --engine ray: actors (default: the CPUs / --cpus-per-actor).")
+    ] = None,
+    cpus_per_actor: Annotated[int | None, typer.Option(min=1, help="With --engine ray: CPUs per actor [1].")] = None,
 ) -> None:
     """Score the .txt, .md and .html documents under PATHS; write spans.jsonl, summary.csv, report.html."""
     if verbose:
@@ -134,6 +165,7 @@ def score(
         if not os.path.lexists(path):  # lexists: a broken symlink argument becomes an error row, not a usage error
             raise typer.BadParameter(f"{path} does not exist", param_hint="PATHS")
     formats = parse_formats(format)
+    check_engine(engine, workers, ray_address, actors, cpus_per_actor)
     try:
         model_folder(model)  # a name ("default", "accurate") or a folder holding config.json
     except ModelNotFoundError as exc:
@@ -169,8 +201,12 @@ def score(
         window_batch_size=window_batch_size,
         profile=profile,
         progress=progress,
+        engine=engine,
+        ray_address=ray_address,
+        actors=actors,
+        cpus_per_actor=cpus_per_actor or 1,
     )
-    stats = run(options)
+    stats = run(options)  # an EngineError (Ray could not start, connect or run the job): one line (SlantGroup)
     print_summary(stats, out)
     raise typer.Exit(exit_code(stats))
 

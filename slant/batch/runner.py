@@ -4,6 +4,10 @@ Memory stays bounded: inputs are discovered lazily, read one batch at a time, an
 batches are in flight; results are written as soon as their batch is next in input order, and the summary
 files are rebuilt from spans.jsonl by streaming. The parent process writes results in input order, so
 spans.jsonl is the same for one process, several workers, or an interrupted run that was resumed.
+
+The Ray engine (:mod:`slant.batch.ray_engine`, ``engine="ray"``) shares everything here but the scoring:
+the same :func:`prepare_item` decides what each input needs, the same :func:`score_texts` scores it, and the
+same :class:`Sink` writes its row, so resume works across engines.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slant.batch.inputs import DEFAULT_MAX_BYTES, Document, discover, read_document
+from slant.batch.inputs import DEFAULT_MAX_BYTES, Document, Source, discover, read_document
 from slant.batch.manifest import RunManifest, check_resume, write_manifest
 from slant.batch.outputs import (
     SPANS_FILE,
@@ -36,6 +40,7 @@ from slant.batch.outputs import (
     write_summary,
 )
 from slant.batch.report import DEFAULT_REPORT_MAX_DOCS, write_report
+from slant.errors import SlantError
 
 # A scored document: (span dicts, None) or (None, error message).
 Result = tuple[list[dict[str, Any]] | None, str | None]
@@ -57,6 +62,13 @@ class ScoreOptions:
     window_batch_size: int | None = None  # windows per forward pass (Tagger.batch_size); None keeps its default
     profile: str = "news"  # decoding profile (slant.profiles)
     progress: bool = True
+    engine: str = "inprocess"  # "inprocess" (this module, with `workers` processes) or "ray" (slant.batch.ray_engine)
+    ray_address: str | None = None  # None: start a local Ray instance; "auto" or HOST:PORT: an existing cluster
+    actors: int | None = None  # Ray actors (one model each); None: as many as the CPUs allow
+    cpus_per_actor: int = 1  # CPUs (torch threads) each Ray actor reserves
+
+
+ENGINES = ("inprocess", "ray")
 
 
 @dataclass
@@ -70,6 +82,7 @@ class RunStats:
     seconds: float = 0.0
     interrupted: str | None = None  # "SIGINT" / "SIGTERM" when the run was stopped
     stopped_on_error: bool = False  # --strict stopped the run
+    engine: str = "in-process"  # what scored the documents, in words (for the terminal summary)
 
     @property
     def docs_per_second(self) -> float:
@@ -82,6 +95,13 @@ class RunStats:
 
 class Terminated(BaseException):
     """Raised in the main thread by the SIGTERM handler: unwinds the loop like KeyboardInterrupt does."""
+
+
+class EngineError(SlantError, RuntimeError):
+    """The engine could not start or run the job (a cluster unreachable, actors that cannot start, ...).
+
+    Raised by :func:`run` after the outputs were rebuilt from what had finished; the message is one line, and
+    the commands print it as such (exit code 2)."""
 
 
 # ---- scoring (runs in the worker processes, or in-process with one worker) ---------------------------------
@@ -99,6 +119,14 @@ def score_texts(tagger: Any, texts: list[str]) -> list[Result]:
         except Exception as exc:
             results.append((None, f"scoring failed: {type(exc).__name__}: {exc}"))
     return results
+
+
+def score_or_fail(tagger: Any, texts: list[str]) -> list[Result]:
+    """:func:`score_texts`, with a failure of the whole batch turned into one error result per text."""
+    try:
+        return score_texts(tagger, texts)
+    except Exception as exc:
+        return [(None, f"scoring failed: {type(exc).__name__}: {exc}")] * len(texts)
 
 
 def load_tagger(model: Path | None, window_batch_size: int | None, profile: str = "news") -> Any:
@@ -125,15 +153,12 @@ def _init_worker(model: Path | None, window_batch_size: int | None, profile: str
 
 
 def _worker_score(texts: list[str]) -> list[Result]:
-    try:
-        return score_texts(_worker_tagger, texts)
-    except Exception as exc:
-        return [(None, f"scoring failed: {type(exc).__name__}: {exc}")] * len(texts)
+    return score_or_fail(_worker_tagger, texts)
 
 
 # ---- the loop ----------------------------------------------------------------------------------------------
 @dataclass
-class _Item:
+class Item:
     """A document in a batch, with what to do with it."""
 
     doc: Document
@@ -141,25 +166,32 @@ class _Item:
     sha256: str | None = None
 
 
-def _batches(options: ScoreOptions, done: dict[str, tuple[str | None, str | None]]) -> Iterator[list[_Item]]:
+# What a resumed run knows of a document: (sha256, error) of its current row in spans.jsonl.
+Previous = tuple[str | None, str | None]
+
+
+def prepare_item(source: Source, previous: Previous | None, max_bytes: int = DEFAULT_MAX_BYTES) -> Item:
+    """Read one input and decide its fate: score it, write its error row, or skip it (``previous`` says it is
+    already in spans.jsonl with the same text, or the same error)."""
+    doc = read_document(source, max_bytes)
+    if doc.error is not None:
+        return Item(doc, "skip" if previous == (None, doc.error) else "error")
+    assert doc.text is not None
+    digest = sha256_text(doc.text)
+    if previous is not None and previous == (digest, None):
+        # Already done: only the id is needed from here on, so the text is not kept in the batch.
+        return Item(Document(doc.id, doc.path, None), "skip", digest)
+    return Item(doc, "score", digest)
+
+
+def _batches(options: ScoreOptions, done: dict[str, Previous]) -> Iterator[list[Item]]:
     """Batches of up to batch_size documents to score (plus the error/skip rows that come between them)."""
-    batch: list[_Item] = []
+    batch: list[Item] = []
     n_score = 0
     for source in discover(options.paths, options.globs, exclude=[options.out]):
-        doc = read_document(source, options.max_bytes)
-        if doc.error is not None:
-            action = "skip" if done.get(doc.id) == (None, doc.error) else "error"
-            batch.append(_Item(doc, action))
-        else:
-            assert doc.text is not None
-            digest = sha256_text(doc.text)
-            previous = done.get(doc.id)
-            if previous is not None and previous == (digest, None):
-                # Already done: only the id is needed from here on, so the text is not kept in the batch.
-                batch.append(_Item(Document(doc.id, doc.path, None), "skip", digest))
-            else:
-                batch.append(_Item(doc, "score", digest))
-                n_score += 1
+        item = prepare_item(source, done.get(source.id), options.max_bytes)
+        batch.append(item)
+        n_score += item.action == "score"
         # A long run of skipped or failed inputs also closes a batch, so the progress bar keeps moving.
         if n_score >= options.batch_size or len(batch) >= 8 * options.batch_size:
             yield batch
@@ -174,7 +206,7 @@ def count_inputs(options: ScoreOptions) -> int:
 
 
 @dataclass
-class _Sink:
+class Sink:
     """Writes a finished batch: saves texts, appends rows, counts; says whether to stop (--strict)."""
 
     out: Path
@@ -183,7 +215,8 @@ class _Sink:
     strict: bool
     on_doc: Callable[[], None]
 
-    def write_batch(self, items: list[_Item], results: list[Result]) -> bool:
+    def write_batch(self, items: list[Item], results: list[Result]) -> bool:
+        """Rows for ``items`` (``results`` holds one result per item whose action is "score"), synced to disk."""
         scored = iter(results)
         stop = False
         for item in items:
@@ -231,7 +264,7 @@ def _terminate_pool(pool: ProcessPoolExecutor) -> None:
         process.terminate()
 
 
-def _score_loop(options: ScoreOptions, batches: Iterator[list[_Item]], sink: _Sink) -> None:
+def _score_loop(options: ScoreOptions, batches: Iterator[list[Item]], sink: Sink) -> None:
     if options.workers <= 1:
         tagger = load_tagger(options.model, options.window_batch_size, options.profile)
         for items in batches:
@@ -247,7 +280,7 @@ def _score_loop(options: ScoreOptions, batches: Iterator[list[_Item]], sink: _Si
         initializer=_init_worker,
         initargs=(options.model, options.window_batch_size, options.profile, threads),
     )
-    pending: collections.deque[tuple[list[_Item], Future | None]] = collections.deque()
+    pending: collections.deque[tuple[list[Item], Future | None]] = collections.deque()
     try:
         for items in batches:
             texts = [i.doc.text for i in items if i.action == "score"]
@@ -280,6 +313,38 @@ def finish_outputs(out: Path, formats: frozenset[str], report_max_docs: int = DE
         write_parquet(out)
 
 
+class InProcessEngine:
+    """Scores in this process (``workers`` == 1) or in a pool of worker processes, writing in input order."""
+
+    description = "in-process"
+
+    def __init__(self, options: ScoreOptions):
+        self.options = options
+        if options.workers > 1:
+            self.description = f"in-process, {options.workers} worker processes"
+
+    def score(self, done: dict[str, Previous], sink: Sink) -> None:
+        _score_loop(self.options, _batches(self.options, done), sink)
+
+    def close(self) -> None:
+        pass
+
+
+def make_engine(options: ScoreOptions) -> Any:
+    """The engine that scores the documents: ``.score(done, sink)``, ``.close()`` and a ``.description``.
+
+    The Ray engine starts (or joins) its cluster here: :class:`slant.errors.MissingExtraError` when Ray is not
+    installed, :class:`EngineError` when it cannot start or connect.
+    """
+    if options.engine == "ray":
+        from slant.batch.ray_engine import RayEngine
+
+        return RayEngine(options)
+    if options.engine != "inprocess":
+        raise ValueError(f"unknown engine {options.engine!r}; choose from {', '.join(ENGINES)}")
+    return InProcessEngine(options)
+
+
 def run(options: ScoreOptions) -> RunStats:
     """Score every input document under ``options.paths`` into ``options.out``."""
     options.out.mkdir(parents=True, exist_ok=True)
@@ -298,7 +363,7 @@ def run(options: ScoreOptions) -> RunStats:
 
     bar = tqdm(total=total, unit="doc", disable=not options.progress, dynamic_ncols=True, smoothing=0.1)
     writer = SpansWriter(spans_path, append=options.resume)
-    sink = _Sink(options.out, writer, stats, options.strict, lambda: bar.update(1))
+    sink = Sink(options.out, writer, stats, options.strict, lambda: bar.update(1))
     previous_handler = None
     if threading.current_thread() is threading.main_thread():
 
@@ -307,21 +372,31 @@ def run(options: ScoreOptions) -> RunStats:
 
         previous_handler = signal.signal(signal.SIGTERM, on_sigterm)
     started = time.perf_counter()
+    engine = None
+    failure: EngineError | None = None
     try:
-        _score_loop(options, _batches(options, done), sink)
+        engine = make_engine(options)  # inside the try: Ctrl-C while Ray starts is an interrupt like any other
+        stats.engine = engine.description
+        engine.score(done, sink)
         stats.stopped_on_error = options.strict and stats.errors > 0
     except KeyboardInterrupt:
         stats.interrupted = "SIGINT"
     except Terminated:
         stats.interrupted = "SIGTERM"
+    except EngineError as exc:
+        failure = exc
     finally:
         stats.seconds = time.perf_counter() - started
         bar.close()
         writer.close()
+        if engine is not None:
+            engine.close()  # Ray: shut down (also after Ctrl-C); what had finished is already in spans.jsonl
         if previous_handler is not None:
             signal.signal(signal.SIGTERM, previous_handler)
-    # Reached after an interrupt too: the summary and report cover every document finished so far.
+    # Reached after an interrupt or an engine failure too: the summary and report cover every finished document.
     finish_outputs(options.out, options.formats, options.report_max_docs)
+    if failure is not None:
+        raise failure
     return stats
 
 
