@@ -47,8 +47,9 @@ class TrainConfig:
     max_pos_weight: float = 8.0
     span_loss_weight: float = 1.0
     # Candidate heads (quotation function, sentence stance) trained in the same run, on the same encoder:
-    # the TUNE hand labels the encoder may read (slant.head_data) plus weak labels, in short windows.
-    heads: bool = True
+    # the TUNE hand labels the encoder may read (slant.head_data) plus weak labels, in short windows. Off by
+    # default: the shipped model is the technique phase alone (the joint model is measured in the card).
+    heads: bool = False
     head_epochs: float = 2.0  # the joint phase, after the technique phase's ``epochs``
     head_learning_rate: float = 3e-4  # lower than the technique phase's: the encoder is already trained
     init_from: str | None = None  # a model folder whose weights stand for the technique phase (not re-run)
@@ -97,6 +98,7 @@ class TrainConfig:
                 "checkpoint_every": 5,
                 "multitask_semeval2021": False,
                 "val_fraction": 0.34,
+                "heads": True,  # smoke models exercise the one-pass candidate heads too
                 "head_max_hand": 24,
                 "head_epochs": 1.0,
                 "head_weak_per_epoch": 0,
