@@ -187,8 +187,9 @@ class Loop:
         learning_rate: float,
         checkpoint: Path,
         resume: bool,
-    ) -> float:
-        """Train ``network`` for ``epochs`` (with ``heads``' batches interleaved when given); the seconds it took."""
+    ) -> tuple[float, int]:
+        """Train ``network`` for ``epochs`` (with ``heads``' batches interleaved when given); the seconds it took
+        and the optimiser steps it took them in (0 when a finished checkpoint was resumed)."""
         config = self.config
         params = [p for p in network.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=learning_rate, weight_decay=config.weight_decay)
@@ -208,7 +209,7 @@ class Loop:
             torch.set_rng_state(state["torch_rng"])
             log.info("resumed from %s at step %d", checkpoint, step)
         network.train()
-        started = time.time()
+        started, resumed_at = time.time(), step
         name = "joint" if heads else "train"
         progress = tqdm(total=total_steps, initial=step, desc=name, unit="step", dynamic_ncols=True)
         while step < total_steps:
@@ -240,7 +241,7 @@ class Loop:
                         checkpoint,
                     )
         progress.close()
-        return time.time() - started
+        return time.time() - started, step - resumed_at
 
 
 def fit(config: TrainConfig, resume: bool = False) -> Path:
@@ -290,12 +291,14 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
         log.info("technique phase taken from %s", config.init_from)
     else:
         checkpoint = run_dir / "checkpoint.pt"
-        seconds["techniques"] = loop.run(network, {}, config.epochs, config.learning_rate, checkpoint, resume)
+        seconds["techniques"], steps = loop.run(network, {}, config.epochs, config.learning_rate, checkpoint, resume)
+        # A joint checkpoint stands on the technique weights it started from: stale once those trained further.
+        resume = resume and steps == 0
     if heads:
         for kind, data in heads.items():
             network.add_candidate_head(kind, new_head(data.spec, network.token_head.in_features, config.dropout))
         network.to(device)
-        seconds["joint"] = loop.run(
+        seconds["joint"], _ = loop.run(
             network, heads, config.head_epochs, config.head_learning_rate, run_dir / "checkpoint-joint.pt", resume
         )
     train_seconds = sum(seconds.values())
