@@ -5,7 +5,7 @@
     python bench/bench_ray.py --omp-wait-policy PASSIVE    # OpenMP threads that sleep instead of spinning
     python bench/bench_ray.py --docs 20 --overhead-docs 20 --records 10000       # a quicker run
 
-Each phase runs in its own process (its own Ray instance, its own peak RSS) and calls slant.batch.runner.run,
+Each phase runs in its own process (its own Ray instance, its own peak RSS) and calls slant.batch.run,
 what `slant score` calls, writing every output:
   inprocess  the in-process engine: one process (torch's default threads, the machine's cores), the model
              loaded before the clock starts as in bench_score.py; or --workers 2, worker processes that load
@@ -17,7 +17,7 @@ what `slant score` calls, writing every output:
 Figures:
   docs/s after start-up  documents written after the first batch of every actor (or worker) was written, over
                          the time from then to the last batch: the same rule for every engine; "whole run"
-                         counts from the call to runner.run
+                         counts from the call to slant.batch.run
   per-batch overhead     one-sentence documents, one per batch, one thread each: seconds per batch on Ray
                          (1 actor x 1 CPU) minus seconds per batch in-process
   memory                 each actor's peak RSS (VmHWM, read from /proc every 0.2 s), Ray's own processes (raylet,
@@ -148,7 +148,7 @@ def make_inputs(folder: Path, args: argparse.Namespace, tiny: bool) -> int:
 
 # ---- phases ------------------------------------------------------------------------------------------------
 def phase_inprocess(args: argparse.Namespace) -> dict:
-    from slant.batch import runner
+    from slant.batch import engines, runner
 
     if args.workers == 1:  # worker processes load their own model, inside their first batch
         import torch
@@ -170,7 +170,7 @@ def phase_inprocess(args: argparse.Namespace) -> dict:
         )
         load = os.getloadavg()[0]
         started = time.perf_counter()
-        stats = runner.run(options)
+        stats = engines.run(options)
         seconds = time.perf_counter() - started
     return {
         "docs": n,
@@ -184,7 +184,7 @@ def phase_inprocess(args: argparse.Namespace) -> dict:
 
 
 def phase_ray(args: argparse.Namespace) -> dict:
-    from slant.batch import ray_engine, runner
+    from slant.batch import engines, ray_engine, runner
 
     log = instrument(runner)
     timings: dict[str, float] = {}
@@ -217,7 +217,7 @@ def phase_ray(args: argparse.Namespace) -> dict:
         )
         load = os.getloadavg()[0]
         started = time.perf_counter()
-        stats = runner.run(options)
+        stats = engines.run(options)
         seconds = time.perf_counter() - started
         out = Path(tmp) / "out"
         spans_bytes = (out / "spans.jsonl").stat().st_size

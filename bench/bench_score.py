@@ -4,7 +4,7 @@
     python bench/bench_score.py --docs 20 --memory-docs 200 --model /tmp/slant-smoke   # a quick run
 
 Each phase runs in its own process so each peak RSS is its own:
-  runner    slant.batch.runner.run over the PTC dev articles (writes spans.jsonl, texts/, summary, report)
+  runner    slant.batch.run over the PTC dev articles (writes spans.jsonl, texts/, summary, report)
   pipeline  transformers.pipeline("token-classification") over the same articles with the same weights (the
             tagger's merged encoder copied into a BertForTokenClassification whose classifier is the tagger's
             token head), aggregation_strategy="simple", windows of the tagger's size with the same overlap;
@@ -57,7 +57,7 @@ def count_tokens(tagger, texts: list[str]) -> int:
 
 # ---- phases ------------------------------------------------------------------------------------------------
 def phase_runner(args: argparse.Namespace) -> dict:
-    from slant.batch import runner
+    from slant.batch import engines, runner
 
     tagger = load(args.model)
     files = dev_articles(args.docs)
@@ -71,7 +71,7 @@ def phase_runner(args: argparse.Namespace) -> dict:
             shutil.copy(f, inputs / f.name)
         options = runner.ScoreOptions(paths=[inputs], out=Path(tmp) / "out", batch_size=args.batch_size, progress=False)
         started = time.perf_counter()
-        stats = runner.run(options)
+        stats = engines.run(options)
         seconds = time.perf_counter() - started
     return {
         "docs": stats.scored,
@@ -237,7 +237,7 @@ def synthetic_docs(folder: Path, n: int, length: tuple[int, int] = (200, 500), s
 
 
 def phase_memory(args: argparse.Namespace) -> dict:
-    from slant.batch import runner
+    from slant.batch import engines, runner
 
     tagger = load(args.model)
     runner.load_tagger = lambda *args: tagger
@@ -247,7 +247,7 @@ def phase_memory(args: argparse.Namespace) -> dict:
         rss_before = peak_rss_mb()
         options = runner.ScoreOptions(paths=[inputs], out=Path(tmp) / "out", batch_size=args.batch_size, progress=False)
         started = time.perf_counter()
-        stats = runner.run(options)
+        stats = engines.run(options)
         seconds = time.perf_counter() - started
         out_mb = sum(f.stat().st_size for f in (Path(tmp) / "out").rglob("*") if f.is_file()) / 1e6
     return {

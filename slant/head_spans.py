@@ -8,18 +8,26 @@ claim inside an attributed sentence. A span's score is the head's calibrated pro
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
+
+from torch import nn
 
 from slant.candidates import ASSERTIONS, QUOTES, Candidate, propose
-from slant.heads import SPAN_LABEL, head_probabilities
+from slant.heads import SPAN_LABEL, HeadSpec, head_probabilities
 from slant.rhetoric.context import TextContext
 from slant.spans import Span
 
-if TYPE_CHECKING:
-    from slant.tagger import Tagger, TokenPredictions
+
+class HeadModel(Protocol):
+    """What this module reads of a ``slant.tagger.Tagger`` (named here, not imported: the Tagger imports us)."""
+
+    head_specs: dict[str, HeadSpec]
+    network: nn.Module
+
+    def predict_tokens(self, texts: list[str], with_hidden: bool = False) -> list[Any]: ...
 
 
-def decisions(tagger: Tagger, pred: TokenPredictions, candidates: list[Candidate]) -> list[tuple[str, float] | None]:
+def decisions(tagger: HeadModel, pred: Any, candidates: list[Candidate]) -> list[tuple[str, float] | None]:
     """(label, calibrated positive probability) of each candidate by its kind's head (None: no token of it)."""
     out: list[tuple[str, float] | None] = [None] * len(candidates)
     for kind, spec in tagger.head_specs.items():
@@ -38,7 +46,7 @@ def _span(text: str, c: Candidate, score: float) -> Span:
     return Span.from_text(text, c.start, c.end, SPAN_LABEL[c.kind], score, cues)
 
 
-def candidate_spans(tagger: Tagger, pred: TokenPredictions, ctx: TextContext) -> list[Span]:
+def candidate_spans(tagger: HeadModel, pred: Any, ctx: TextContext) -> list[Span]:
     """The candidate heads' spans of one text, whose token states ``pred`` holds (``with_hidden=True``)."""
     candidates = propose(ctx)
     decided = decisions(tagger, pred, candidates)
@@ -57,7 +65,7 @@ def candidate_spans(tagger: Tagger, pred: TokenPredictions, ctx: TextContext) ->
     return out
 
 
-def item_probabilities(tagger: Tagger, kind: str, items: list) -> list:
+def item_probabilities(tagger: HeadModel, kind: str, items: list) -> list:
     """Class probabilities of given items (``slant.rhetoric.items.LabelledItem``: a hand-labelled quotation or
     sentence in its document) by ``kind``'s head, each document read whole, in one pass, as ``classify()``
     reads it (None for an item no token covers)."""

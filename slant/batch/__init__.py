@@ -6,6 +6,7 @@ stats = run(ScoreOptions(paths=[Path("articles")], out=Path("results")))
 
 from __future__ import annotations
 
-from slant.batch.runner import RunStats, ScoreOptions, exit_code, finish_outputs, run
+from slant.batch.engines import run
+from slant.batch.runner import RunStats, ScoreOptions, exit_code, finish_outputs
 
 __all__ = ["RunStats", "ScoreOptions", "exit_code", "finish_outputs", "run"]

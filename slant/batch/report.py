@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import slant.batch.charts as charts
 from slant import palette, taxonomy
-from slant.batch import charts
 from slant.batch.outputs import REPORT_FILE, SPANS_FILE, Row, coverage, current_rows, density, read_saved_text
 
 DEFAULT_REPORT_MAX_DOCS = 500

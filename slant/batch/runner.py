@@ -330,23 +330,17 @@ class InProcessEngine:
         pass
 
 
-def make_engine(options: ScoreOptions) -> Any:
-    """The engine that scores the documents: ``.score(done, sink)``, ``.close()`` and a ``.description``.
-
-    The Ray engine starts (or joins) its cluster here: :class:`slant.errors.MissingExtraError` when Ray is not
-    installed, :class:`EngineError` when it cannot start or connect.
-    """
-    if options.engine == "ray":
-        from slant.batch.ray_engine import RayEngine
-
-        return RayEngine(options)
+def in_process_engine(options: ScoreOptions) -> InProcessEngine:
+    """The in-process engine; another engine is chosen one layer up (``slant.batch.engines.make_engine``)."""
     if options.engine != "inprocess":
-        raise ValueError(f"unknown engine {options.engine!r}; choose from {', '.join(ENGINES)}")
+        raise ValueError(f"engine {options.engine!r} is made by slant.batch.engines.make_engine, not by the runner")
     return InProcessEngine(options)
 
 
-def run(options: ScoreOptions) -> RunStats:
-    """Score every input document under ``options.paths`` into ``options.out``."""
+def run(options: ScoreOptions, make_engine: Callable[[ScoreOptions], Any] = in_process_engine) -> RunStats:
+    """Score every input document under ``options.paths`` into ``options.out`` with the engine ``make_engine``
+    builds (it must have ``.score(done, sink)``, ``.close()`` and a ``.description``; the Ray engine starts or
+    joins its cluster there, raising :class:`EngineError` when it cannot)."""
     options.out.mkdir(parents=True, exist_ok=True)
     spans_path = options.out / SPANS_FILE
     manifest = RunManifest.current(options.model, options.profile)
