@@ -1,33 +1,29 @@
-"""Training items of the candidate heads: the TUNE hand labels and the weak labels, as short model windows.
+"""Training items of the candidate heads: the TUNE hand labels (as candidates in their documents) and the weak labels.
 
-Which TUNE items the encoder may read (the rule is code, :func:`split_tune`):
+Which TUNE items the heads may learn from (the rule is code, :func:`split_tune`):
 - never one from a PTC-2020 dev or SemEval-2021 dev document (those are the technique figures' test texts),
   nor one from a document (a BASIL story counting as one) that holds a REPORT item of either set;
 - those items are the held-out part instead: the heads' thresholds and calibration are fitted on them.
-Items from the PTC train articles held out for the technique thresholds are left out altogether, so those
-articles stay unseen by the encoder.
+Items from the PTC train articles held out for the technique thresholds are left out altogether.
 """
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
-
 from slant.annotations import independent_unit
 from slant.candidates import ASSERTIONS, KINDS, QUOTES, Candidate, quote_candidate, sentence_candidate
-from slant.heads import CLASSES
 from slant.quotes import Quotation
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.items import EXCLUDED, LabelledItem, labelled_items
-from slant.windows import char_span_to_tokens, tokenize
 
 HELD_OUT_CORPORA = ("ptc2020-dev", "semeval2021-dev")
 MIN_COUNT = 5  # cue features seen fewer times in training are dropped: they only memorise
 DROPPED_FEATURES = {QUOTES: "I="}  # the quoted words themselves: the pooled tokens already carry them
+# Hand-label corpora whose documents the weak labels also read, under the weak labels' group prefix.
+WEAK_GROUP = {"ptc2020-train": "ptc", "polnear-train": "polnear", "ukraine-news-bias": "ukraine"}
 
 
 @dataclass(slots=True)
@@ -65,101 +61,21 @@ def hand_example(kind: str, it: LabelledItem) -> HeadExample:
     return HeadExample(cand, it.ctx.text, it.label or "", unit, True)
 
 
-def weak_head_examples(kind: str, weak: Iterable, skip_groups: set[str]) -> list[HeadExample]:
-    """Weak examples (``slant.rhetoric.weak_labels``) as candidates; one context per distinct text."""
-    contexts: dict[int, TextContext] = {}
-    out = []
-    for w in weak:
-        if not w.text or w.group in skip_groups:
-            continue
-        ctx = contexts.get(id(w.text))
-        if ctx is None:
-            ctx = contexts[id(w.text)] = TextContext.build(w.text)
-        if kind == QUOTES:
-            q = next((q for q in ctx.quotations if q.start == w.start and q.end == w.end), None)
-            if q is None:
-                continue
-            cand = quote_candidate(ctx, q)
-        else:
-            cand = sentence_candidate(ctx, w.start, w.end)
-        out.append(HeadExample(cand, w.text, w.label, w.group, False))
-    return out
+def weak_head_examples(weak: Iterable, skip_groups: set[str]) -> list:
+    """Weak examples (``slant.rhetoric.weak_labels.WeakExample``) outside ``skip_groups``: the cue reader learns
+    from their cue features."""
+    return [w for w in weak if w.group not in skip_groups]
 
 
-def feature_vocabulary(kind: str, examples: list[HeadExample]) -> list[str]:
-    """Cue features seen at least MIN_COUNT times in the training examples, sorted."""
+def feature_vocabulary(kind: str, examples: list) -> list[str]:
+    """Cue features seen at least MIN_COUNT times in the training examples (hand: ``HeadExample``; weak:
+    ``WeakExample``), sorted."""
     counts: Counter[str] = Counter()
     drop = DROPPED_FEATURES.get(kind)
     for ex in examples:
-        counts.update(k for k in ex.candidate.features if not (drop and k.startswith(drop)))
+        features = ex.candidate.features if isinstance(ex, HeadExample) else ex.features
+        counts.update(k for k in features if not (drop and k.startswith(drop)))
     return sorted(k for k, n in counts.items() if n >= MIN_COUNT)
-
-
-def example_window(
-    ex: HeadExample, tokens, max_tokens: int
-) -> tuple[list[int], tuple[int, int], tuple[int, int]] | None:
-    """A window of at most ``max_tokens`` word pieces around the candidate: its ids and, counting the [CLS]
-    that comes first, the token ranges of the candidate and of its context (None when no token covers it)."""
-    item = char_span_to_tokens(tokens.offsets, ex.candidate.start, ex.candidate.end)
-    if item is None:
-        return None
-    context = char_span_to_tokens(tokens.offsets, ex.candidate.context_start, ex.candidate.context_end) or item
-    n = len(tokens)
-    length = item[1] - item[0]
-    if length > max_tokens:
-        item = (item[0], item[0] + max_tokens)
-        length = max_tokens
-    # Centre the item; what is left goes to the context on both sides.
-    start = max(0, min(item[0] - (max_tokens - length) // 2, n - max_tokens))
-    end = min(n, start + max_tokens)
-    lo, hi = max(context[0], start), min(context[1], end)
-    ids = tokens.input_ids[start:end].tolist()
-    return ids, (item[0] - start + 1, item[1] - start + 1), (min(lo, item[0]) - start + 1, max(hi, item[1]) - start + 1)
-
-
-@dataclass(slots=True)
-class HeadRows:
-    """The training windows of one head, ready to batch."""
-
-    kind: str
-    input_ids: list[list[int]]
-    items: list[tuple[int, int]]
-    contexts: list[tuple[int, int]]
-    features: list[np.ndarray]
-    labels: list[int]
-    hand: list[bool]
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def epoch_rows(self, epoch: int, seed: int, weak_per_epoch: int) -> list[int]:
-        """Every hand row and a seeded sample of ``weak_per_epoch`` weak rows (a new sample each epoch)."""
-        hand = [i for i, h in enumerate(self.hand) if h]
-        weak = [i for i, h in enumerate(self.hand) if not h]
-        rng = random.Random(seed * 7919 + epoch)
-        return hand + (weak if len(weak) <= weak_per_epoch else rng.sample(weak, weak_per_epoch))
-
-
-def build_rows(kind: str, examples: list[HeadExample], spec, tokenizer, max_tokens: int) -> HeadRows:
-    """Windows, token ranges, feature vectors and label indices of ``examples`` for the head ``spec``."""
-    classes = CLASSES[kind]
-    token_cache: dict[int, object] = {}
-    rows = HeadRows(kind, [], [], [], [], [], [])
-    for ex in examples:
-        tokens = token_cache.get(id(ex.text))
-        if tokens is None:
-            tokens = token_cache[id(ex.text)] = tokenize(tokenizer, ex.text)
-        window = example_window(ex, tokens, max_tokens)
-        if window is None or ex.label not in classes:
-            continue
-        ids, item, context = window
-        rows.input_ids.append(ids)
-        rows.items.append(item)
-        rows.contexts.append(context)
-        rows.features.append(spec.feature_vector(ex.candidate.features))
-        rows.labels.append(classes.index(ex.label))
-        rows.hand.append(ex.hand)
-    return rows
 
 
 def quotation_at(ctx: TextContext, start: int, end: int) -> Quotation | None:
@@ -170,8 +86,6 @@ __all__ = [
     "ASSERTIONS",
     "QUOTES",
     "HeadExample",
-    "HeadRows",
-    "build_rows",
     "feature_vocabulary",
     "hand_example",
     "split_tune",

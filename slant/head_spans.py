@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import numpy as np
+import torch
 from torch import nn
 
-from slant.candidates import ASSERTIONS, QUOTES, Candidate, propose
-from slant.heads import SPAN_LABEL, HeadSpec, head_probabilities
+from slant.candidates import ASSERTIONS, QUOTES, Candidate, propose, quote_candidate, sentence_candidate
+from slant.heads import POOLS, SPAN_LABEL, HeadSpec, head_probabilities, pooled_inputs
 from slant.rhetoric.context import TextContext
 from slant.spans import Span
 
@@ -35,7 +37,7 @@ def decisions(tagger: HeadModel, pred: Any, candidates: list[Candidate]) -> list
         if not rows:
             continue
         head = tagger.network.candidate_heads[kind]
-        probs = head_probabilities(head, spec, pred.hidden, pred.tokens.offsets, [candidates[i] for i in rows])
+        probs = head_probabilities(head, spec, pred.head_states, pred.tokens.offsets, [candidates[i] for i in rows])
         for i, p in zip(rows, probs, strict=True):
             out[i] = None if p is None else spec.decide(p)
     return out
@@ -65,31 +67,49 @@ def candidate_spans(tagger: HeadModel, pred: Any, ctx: TextContext) -> list[Span
     return out
 
 
-def item_probabilities(tagger: HeadModel, kind: str, items: list) -> list:
-    """Class probabilities of given items (``slant.rhetoric.items.LabelledItem``: a hand-labelled quotation or
-    sentence in its document) by ``kind``'s head, each document read whole, in one pass, as ``classify()``
-    reads it (None for an item no token covers)."""
-    from slant.candidates import quote_candidate, sentence_candidate
+def item_candidates(kind: str, items: list) -> list[Candidate]:
+    """The candidate of each hand-labelled item (``slant.rhetoric.items.LabelledItem``)."""
+    return [
+        quote_candidate(it.ctx, it.quotation)
+        if kind == QUOTES
+        else sentence_candidate(it.ctx, it.item.start, it.item.end)
+        for it in items
+    ]
 
-    spec = tagger.head_specs[kind]
-    head = tagger.network.candidate_heads[kind]
+
+def item_inputs(tagger: HeadModel, spec: HeadSpec, items: list, docs_per_batch: int = 16):
+    """What ``spec``'s head reads of each item, each document read whole, in one pass, as ``classify()`` reads
+    it: (pooled states (n, width), cue features (n, n_features), the row of each item or -1 when no token
+    covers it)."""
+    candidates = item_candidates(spec.kind, items)
     by_doc: dict[int, list[int]] = {}
     for i, it in enumerate(items):
         by_doc.setdefault(id(it.ctx), []).append(i)
-    out: list = [None] * len(items)
+    pooled, feats, row_of = [], [], [-1] * len(items)
     keys = list(by_doc)
-    for lo in range(0, len(keys), 16):
-        chunk = keys[lo : lo + 16]
-        contexts = [items[by_doc[k][0]].ctx for k in chunk]
-        preds = tagger.predict_tokens([c.text for c in contexts], with_hidden=True)
-        for key, ctx, pred in zip(chunk, contexts, preds, strict=True):
-            cands = [
-                quote_candidate(ctx, items[i].quotation)
-                if kind == QUOTES
-                else sentence_candidate(ctx, items[i].item.start, items[i].item.end)
-                for i in by_doc[key]
-            ]
-            probs = head_probabilities(head, spec, pred.hidden, pred.tokens.offsets, cands)
-            for i, p in zip(by_doc[key], probs, strict=True):
-                out[i] = p
-    return out
+    for lo in range(0, len(keys), docs_per_batch):
+        chunk = keys[lo : lo + docs_per_batch]
+        preds = tagger.predict_tokens([items[by_doc[k][0]].ctx.text for k in chunk], with_hidden=True)
+        for key, pred in zip(chunk, preds, strict=True):
+            members = by_doc[key]
+            rows, p, f = pooled_inputs(spec, pred.head_states, pred.tokens.offsets, [candidates[i] for i in members])
+            for r, j in enumerate(rows):
+                row_of[members[j]] = sum(len(x) for x in pooled) + r
+            pooled.append(p)
+            feats.append(f)
+    width = POOLS * len(spec.layers) * tagger.network.token_head.in_features
+    pooled_all = torch.cat(pooled) if pooled else torch.zeros(0, width)
+    feats_all = torch.cat(feats) if feats else torch.zeros(0, len(spec.features))
+    return pooled_all.numpy(), feats_all.numpy(), row_of
+
+
+@torch.inference_mode()
+def item_probabilities(tagger: HeadModel, kind: str, items: list) -> list[np.ndarray | None]:
+    """Class probabilities of given hand-labelled items by ``kind``'s head, read as ``classify()`` reads them
+    (None for an item no token covers)."""
+    spec = tagger.head_specs[kind]
+    head = tagger.network.candidate_heads[kind]
+    pooled, feats, row_of = item_inputs(tagger, spec, items)
+    device = next(head.parameters()).device
+    probs = head(torch.from_numpy(pooled).to(device), torch.from_numpy(feats).to(device)).float().cpu().numpy()
+    return [None if r < 0 else probs[r] for r in row_of]

@@ -1,9 +1,13 @@
 """Candidate heads: quotation function and sentence stance, read from the tagger's own encoder pass.
 
-A head sees, for one candidate (``slant.candidates``): the mean and the max of the encoder's states over the
-candidate's tokens, the mean over its context's tokens, and its cue features (a fixed vocabulary, learnt in
-training and stored in the model's config). Learned state lives in the network's weights and in ``HeadSpec``
-(classes, feature vocabulary, threshold, calibration), so a head is rebuilt exactly from a model folder.
+A head decides one candidate (``slant.candidates``) with two linear readers whose class probabilities are
+averaged:
+- the state reader sees the mean and the max of the encoder's states over the candidate's tokens and the mean
+  over its context's tokens, taken from a few of the encoder's layers (``HeadSpec.layers``: the last layer is
+  tuned for techniques, earlier ones keep more of what the words mean);
+- the cue reader sees the candidate's cue features (a fixed vocabulary, learnt in training).
+Learned state lives in the network's weights and in ``HeadSpec`` (classes, feature vocabulary, layers,
+threshold, calibration), so a head is rebuilt exactly from a model folder.
 """
 
 from __future__ import annotations
@@ -21,24 +25,26 @@ from slant.windows import char_span_to_tokens
 CLASSES = {QUOTES: ("scare", "direct", "title", "mention"), ASSERTIONS: ("unhedged", "hedged", "attributed", "neutral")}
 POSITIVE = {QUOTES: "scare", ASSERTIONS: "unhedged"}
 SPAN_LABEL = {QUOTES: "scare_quote", ASSERTIONS: "unhedged_assertion"}
-FEATURE_WIDTH = 32  # the cue features are squeezed to this width before they meet the pooled states
+POOLS = 3  # item mean, item max, context mean
 
 
 @dataclass
 class HeadSpec:
-    """What a head needs beside its weights: its classes, the cue features it reads, and how its positive
-    class is decided (Platt scaling ``calibration`` = (a, b) of the positive probability, then ``threshold``)."""
+    """What a head needs beside its weights: its classes, the cue features it reads, the encoder layers its
+    state reader pools, and how its positive class is decided (Platt scaling ``calibration`` = (a, b) of the
+    positive probability, then ``threshold``)."""
 
     kind: str
     features: list[str]
     classes: list[str] = field(default_factory=list)
+    layers: list[int] = field(default_factory=lambda: [-1])  # hidden-state indices, -1 = the last layer
     threshold: float = 0.5
     calibration: tuple[float, float] = (1.0, 0.0)
-    hidden: int = 256
-    record: dict = field(default_factory=dict)  # how threshold and calibration were fitted
+    record: dict = field(default_factory=dict)  # how the readers, threshold and calibration were fitted
 
     def __post_init__(self) -> None:
         self.classes = list(self.classes or CLASSES[self.kind])
+        self.layers = [int(x) for x in self.layers]
         self.calibration = (float(self.calibration[0]), float(self.calibration[1]))
         self._index = {name: i for i, name in enumerate(self.features)}
 
@@ -56,10 +62,7 @@ class HeadSpec:
         return out
 
     def calibrated(self, p: float) -> float:
-        p = min(max(p, 1e-6), 1 - 1e-6)
-        a, b = self.calibration
-        z = a * math.log(p / (1 - p)) + b
-        return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+        return platt_scaled(p, self.calibration)
 
     def decide(self, probabilities: np.ndarray) -> tuple[str, float]:
         """(label, calibrated probability of the positive class): the positive class when its calibrated
@@ -81,28 +84,31 @@ class HeadSpec:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data and not k.startswith("_")})
 
 
-class CandidateHead(nn.Module):
-    """(item mean, item max, context mean, cue features) -> class logits."""
+def platt_scaled(p: float, calibration: tuple[float, float]) -> float:
+    """sigmoid(a * logit(p) + b), with p kept off 0 and 1."""
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    a, b = calibration
+    z = a * math.log(p / (1 - p)) + b
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
 
-    def __init__(self, hidden_size: int, n_features: int, n_classes: int, width: int, dropout: float):
+
+class CandidateHead(nn.Module):
+    """(pooled states, cue features) -> class probabilities: the mean of a linear state reader's softmax and a
+    linear cue reader's (the state reader's input standardisation is folded into its weights)."""
+
+    def __init__(self, state_size: int, n_features: int, n_classes: int):
         super().__init__()
-        self.features = nn.Linear(n_features, FEATURE_WIDTH)
-        self.mlp = nn.Sequential(
-            nn.Dropout(dropout),
-            nn.Linear(3 * hidden_size + FEATURE_WIDTH, width),
-            nn.GELU(),
-            nn.Dropout(dropout),
-            nn.Linear(width, n_classes),
-        )
+        self.states = nn.Linear(state_size, n_classes)
+        self.cues = nn.Linear(n_features, n_classes)
 
     def forward(self, pooled: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
-        return self.mlp(torch.cat([pooled, torch.tanh(self.features(features))], dim=-1))
+        return (torch.softmax(self.states(pooled), dim=-1) + torch.softmax(self.cues(features), dim=-1)) / 2
 
 
-def pool_candidate(hidden: torch.Tensor, item: tuple[int, int], context: tuple[int, int]) -> torch.Tensor:
-    """Item mean, item max and context mean of token states ``hidden`` (n_tokens, hidden) over token ranges."""
-    piece = hidden[item[0] : item[1]]
-    around = hidden[context[0] : context[1]]
+def pool_candidate(states: torch.Tensor, item: tuple[int, int], context: tuple[int, int]) -> torch.Tensor:
+    """Item mean, item max and context mean of token states ``states`` (n_tokens, width) over token ranges."""
+    piece = states[item[0] : item[1]]
+    around = states[context[0] : context[1]]
     return torch.cat([piece.mean(dim=0), piece.max(dim=0).values, around.mean(dim=0)])
 
 
@@ -115,32 +121,43 @@ def token_ranges(offsets: np.ndarray, c: Candidate) -> tuple[tuple[int, int], tu
     return item, (min(context[0], item[0]), max(context[1], item[1]))
 
 
-@torch.inference_mode()
-def head_probabilities(
-    head: CandidateHead, spec: HeadSpec, hidden: torch.Tensor, offsets: np.ndarray, candidates: list[Candidate]
-) -> list[np.ndarray | None]:
-    """Class probabilities of each candidate of one text, from its window-averaged token states ``hidden``
-    (None for a candidate no token covers)."""
+def pooled_inputs(
+    spec: HeadSpec, states: torch.Tensor, offsets: np.ndarray, candidates: list[Candidate]
+) -> tuple[list[int], torch.Tensor, torch.Tensor]:
+    """The rows a head can read (candidates some token covers), their pooled states and their cue features."""
     ranges = [token_ranges(offsets, c) for c in candidates]
     rows = [i for i, r in enumerate(ranges) if r is not None]
+    if not rows:
+        return rows, torch.zeros(0, POOLS * states.shape[-1]), torch.zeros(0, len(spec.features))
+    pooled = torch.stack([pool_candidate(states, *ranges[i]) for i in rows])  # type: ignore[misc]
+    feats = torch.from_numpy(np.stack([spec.feature_vector(candidates[i].features) for i in rows]))
+    return rows, pooled, feats
+
+
+@torch.inference_mode()
+def head_probabilities(
+    head: CandidateHead, spec: HeadSpec, states: torch.Tensor, offsets: np.ndarray, candidates: list[Candidate]
+) -> list[np.ndarray | None]:
+    """Class probabilities of each candidate of one text, from its window-averaged head-layer token states
+    ``states`` (None for a candidate no token covers)."""
+    rows, pooled, feats = pooled_inputs(spec, states, offsets, candidates)
     out: list[np.ndarray | None] = [None] * len(candidates)
     if not rows:
         return out
     device = next(head.parameters()).device
-    pooled = torch.stack([pool_candidate(hidden, *ranges[i]) for i in rows]).to(device)  # type: ignore[misc]
-    feats = torch.from_numpy(np.stack([spec.feature_vector(candidates[i].features) for i in rows])).to(device)
-    probs = torch.softmax(head(pooled, feats).float(), dim=-1).cpu().numpy()
+    probs = head(pooled.to(device), feats.to(device)).float().cpu().numpy()
     for row, i in enumerate(rows):
         out[i] = probs[row]
     return out
 
 
-def attach_heads(network: nn.Module, specs: dict[str, dict], dropout: float) -> None:
+def new_head(spec: HeadSpec, hidden_size: int) -> CandidateHead:
+    return CandidateHead(POOLS * len(spec.layers) * hidden_size, len(spec.features), len(spec.classes))
+
+
+def attach_heads(network: nn.Module, specs: dict[str, dict]) -> None:
     """Give ``network`` (a SpanTagger) a fresh head for each spec in a model config's ``heads``, so that the
     weights file's head tensors have somewhere to go."""
     hidden = network.token_head.in_features
     for kind, data in specs.items():
-        spec = HeadSpec.from_dict(data)
-        network.add_candidate_head(
-            kind, CandidateHead(hidden, len(spec.features), len(spec.classes), spec.hidden, dropout)
-        )
+        network.add_candidate_head(kind, new_head(HeadSpec.from_dict(data), hidden))

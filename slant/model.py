@@ -48,6 +48,14 @@ class SpanTagger(nn.Module):
     def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
+    def encode_layers(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, layers: list[int]
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """One pass: the last layer's states (the token and span heads read them) and the states of ``layers``
+        side by side (batch, tokens, len(layers) * hidden), which the candidate heads pool."""
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+        return out.last_hidden_state, torch.cat([out.hidden_states[i] for i in layers], dim=-1)
+
     def token_logits(self, hidden: torch.Tensor) -> torch.Tensor:
         return self.token_head(self.dropout(hidden))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 from dataclasses import dataclass, field
@@ -13,16 +12,16 @@ import torch
 from transformers import AutoTokenizer
 
 from slant.decoding import decode_runs, has_content_word
-from slant.encoder import KNOWN_ENCODERS, BaseEncoder, resolve_base_model, sha256_file, verified_model_dir
+from slant.encoder import KNOWN_ENCODERS, BaseEncoder, resolve_base_model, verified_model_dir
 from slant.errors import ModelError, UsageError
 from slant.head_spans import candidate_spans
 from slant.heads import HeadSpec, attach_heads
 from slant.model import ANY_CHANNEL, SpanTagger, pool_span, span_features
 from slant.model_files import load_weights, read_config
 from slant.network import build_network, resolve_device
-from slant.pooling import SpanPooler
 from slant.profiles import DEFAULT_PROFILE, get_profile
 from slant.resolve import model_folder
+from slant.rhetoric.context import TextContext
 from slant.spans import Span
 from slant.windows import TokenizedText, Window, char_span_to_tokens, make_windows, pack_windows, tokenize_batch
 
@@ -35,8 +34,8 @@ class TokenPredictions:
     tokens: TokenizedText
     probs: np.ndarray  # (n_tokens, n_channels)
     hidden: torch.Tensor | None  # (n_tokens, hidden) when asked for (span classification)
-    # The pooled hidden state of each span asked for with ``pool_spans`` (slant.pooling), in that order.
-    span_vectors: list[np.ndarray | None] | None = None
+    # (n_tokens, len(head_layers) * hidden): the layers the candidate heads pool, side by side (slant.heads).
+    head_states: torch.Tensor | None = None
 
 
 @dataclass
@@ -75,6 +74,17 @@ class ModelConfig:
             raise UsageError(f"this model has no {name!r} decoding profile (it has: {', '.join(self.profiles)})")
         self.thresholds = self.profiles[name]["thresholds"]
         self.calibration = self.profiles[name]["calibration"]
+
+    def adopt_tuning(self, other: ModelConfig) -> None:
+        """Take the technique channels' thresholds, calibration and profiles (and the record of their fit) from
+        ``other``, a model with the same encoder weights."""
+        self.thresholds, self.calibration, self.profiles = other.thresholds, other.calibration, other.profiles
+        for key in ("validation",):
+            if key in other.extra:
+                self.extra[key] = other.extra[key]
+        self.extra.setdefault("train_config", {})["technique_thresholds"] = other.extra.get(
+            "train_config", {}
+        ).get("technique_thresholds", "shared")
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -125,12 +135,14 @@ class Tagger:
         self._channel_index = {name: i for i, name in enumerate(config.channels)}
         # The candidate heads' learned state beside their weights (slant.heads.HeadSpec), by kind.
         self.head_specs = {kind: HeadSpec.from_dict(spec) for kind, spec in config.heads.items()}
+        layer_lists = {tuple(spec.layers) for spec in self.head_specs.values()}
+        if len(layer_lists) > 1:  # one pass keeps one set of layer states, which every head pools
+            raise ModelError(f"the candidate heads of {model_dir} pool different encoder layers: {layer_lists}")
+        self.head_layers: list[int] = list(next(iter(layer_lists))) if layer_lists else []
 
     # ---- loading -------------------------------------------------------------------------------------------
     @classmethod
-    def load(
-        cls, path: str | Path | None = None, profile: str = DEFAULT_PROFILE, device: str | None = None
-    ) -> Tagger:
+    def load(cls, path: str | Path | None = None, profile: str = DEFAULT_PROFILE, device: str | None = None) -> Tagger:
         """Load ``model/`` (default), a named model ("accurate"), or a model folder; decode with ``profile``
         ("news", the default, or "memes": see ``slant.profiles``) on ``device`` (None or "auto": the GPU when
         torch sees one, else the CPU; or "cpu", "cuda", ...)."""
@@ -142,7 +154,7 @@ class Tagger:
         network = build_network(
             base_dir, len(config.channels), len(config.span_labels), config.dropout, config.lora, config.span_hidden
         )
-        attach_heads(network, config.heads, config.dropout)
+        attach_heads(network, config.heads)
         # Weights may be stored in float16 (a smaller file); inference computes in float32.
         state = {name: tensor.float() for name, tensor in load_weights(folder / "weights.safetensors").items()}
         missing = set(state) - {name for name, _ in network.named_parameters()}
@@ -161,25 +173,13 @@ class Tagger:
         tokenizer.model_max_length = 1 << 30  # slant cuts its own windows; silence the length warning
         return cls(config, network, tokenizer, folder, torch_device)
 
-    @functools.cached_property
-    def tagger_id(self) -> str | None:
-        """sha256 (16 hex digits) of the weights file: what a rhetoric VectorModel checks it was trained on."""
-        weights = self.model_dir / "weights.safetensors" if self.model_dir else None
-        return sha256_file(weights)[:16] if weights and weights.is_file() else None
-
     # ---- token level ---------------------------------------------------------------------------------------
     @torch.inference_mode()
-    def predict_tokens(
-        self,
-        texts: list[str],
-        with_hidden: bool = False,
-        pool_spans: list[list[tuple[int, int]]] | None = None,
-    ) -> list[TokenPredictions]:
-        """Token probabilities per text; ``with_hidden`` keeps every token's hidden state, ``pool_spans`` (one
-        list of character spans per text) only each span's mean hidden state (bounded memory)."""
+    def predict_tokens(self, texts: list[str], with_hidden: bool = False) -> list[TokenPredictions]:
+        """Token probabilities per text, averaged over the windows that saw each token; ``with_hidden`` also keeps
+        every token's last-layer state (span classification) and, for a model with candidate heads, the states of
+        the layers those heads pool, all from the same encoder pass."""
         _check_texts(texts)
-        if pool_spans is not None and len(pool_spans) != len(texts):
-            raise ValueError(f"pool_spans has {len(pool_spans)} lists for {len(texts)} texts")
         tokens = tokenize_batch(self.tokenizer, texts)
         windows: list[Window] = []
         for doc_index, tok in enumerate(tokens):
@@ -187,18 +187,11 @@ class Tagger:
                 windows.extend(make_windows(len(tok), doc_index, self.config.max_tokens, self.config.stride))
         n_channels = len(self.config.channels)
         hidden_size = self.network.token_head.in_features
+        layers = self.head_layers if with_hidden else []
         prob_sums = [np.zeros((len(t), n_channels), dtype=np.float32) for t in tokens]
         counts = [np.zeros(len(t), dtype=np.float32) for t in tokens]
         hidden_sums = [torch.zeros(len(t), hidden_size) for t in tokens] if with_hidden else None
-        poolers = None
-        if pool_spans is not None:
-            # Window counts per token are known before any forward pass, so windows can be pooled as they come.
-            window_counts = [np.zeros(len(t), dtype=np.float32) for t in tokens]
-            for w in windows:
-                window_counts[w.doc_index][w.token_start : w.token_end] += 1
-            poolers = [
-                SpanPooler(tok.offsets, window_counts[i], pool_spans[i], hidden_size) for i, tok in enumerate(tokens)
-            ]
+        state_sums = [torch.zeros(len(t), len(layers) * hidden_size) for t in tokens] if layers else None
         # Length bucketing: windows of similar length share a batch, so little compute goes to padding.
         windows.sort(key=lambda w: w.token_end - w.token_start)
         cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
@@ -207,10 +200,16 @@ class Tagger:
             batch = windows[batch_start : batch_start + self.batch_size]
             pieces = [tokens[w.doc_index].input_ids[w.token_start : w.token_end] for w in batch]
             input_ids, attention = pack_windows(pieces, cls_id, sep_id, pad_id)
+            states = None
             with self._lock:
-                hidden = self.network.encode(input_ids.to(self.device), attention.to(self.device))
+                input_ids, attention = input_ids.to(self.device), attention.to(self.device)
+                if layers:
+                    hidden, states = self.network.encode_layers(input_ids, attention, layers)
+                    states = states.float().cpu()
+                else:
+                    hidden = self.network.encode(input_ids, attention)
                 probs = torch.sigmoid(self.network.token_logits(hidden)).float().cpu().numpy()
-                if hidden_sums is not None or poolers is not None:  # copied off a GPU only when needed
+                if hidden_sums is not None:  # copied off a GPU only when needed
                     hidden = hidden.float().cpu()
             for row, w in enumerate(batch):
                 n = w.token_end - w.token_start
@@ -218,14 +217,15 @@ class Tagger:
                 counts[w.doc_index][w.token_start : w.token_end] += 1
                 if hidden_sums is not None:
                     hidden_sums[w.doc_index][w.token_start : w.token_end] += hidden[row, 1 : n + 1]
-                if poolers is not None:
-                    poolers[w.doc_index].add(w.token_start, w.token_end, hidden[row, 1 : n + 1].numpy())
+                if state_sums is not None and states is not None:
+                    state_sums[w.doc_index][w.token_start : w.token_end] += states[row, 1 : n + 1]
         result = []
         for i, text in enumerate(texts):
             denom = np.maximum(counts[i], 1)[:, None]
-            hid = hidden_sums[i] / torch.from_numpy(denom) if hidden_sums is not None else None
-            vectors = poolers[i].vectors() if poolers is not None else None
-            result.append(TokenPredictions(text, tokens[i], prob_sums[i] / denom, hid, vectors))
+            scale = torch.from_numpy(denom)
+            hid = hidden_sums[i] / scale if hidden_sums is not None else None
+            head_states = state_sums[i] / scale if state_sums is not None else None
+            result.append(TokenPredictions(text, tokens[i], prob_sums[i] / denom, hid, head_states))
         return result
 
     # ---- spans ---------------------------------------------------------------------------------------------
@@ -263,34 +263,14 @@ class Tagger:
         return sorted(spans, key=lambda s: (s.start, -s.end, s.label))
 
     def classify_batch(self, texts: list[str]) -> list[list[Span]]:
-        """Technique spans for each text (possibly overlapping, each with a calibrated score)."""
-        from slant.rhetoric import load_classifiers, rhetoric_dir_for, rhetoric_spans  # scare quotes, assertions
-        from slant.rhetoric.context import TextContext
-        from slant.rhetoric.vectors import vectors_from_prediction
-
+        """Spans for each text (possibly overlapping, each with a calibrated score): the technique channels' and,
+        from the same encoder pass, the candidate heads' (scare quotes, unhedged assertions)."""
         texts = list(texts)
-        _check_texts(texts)
-        if self.head_specs:  # one pass: the candidate heads read the same token states as the token head
-            results = []
-            for pred in self.predict_tokens(texts, with_hidden=True):
-                spans = self.spans_from_predictions(pred)
-                if pred.text.strip():
-                    spans += candidate_spans(self, pred, TextContext.build(pred.text))
-                results.append(sorted(spans, key=lambda s: (s.start, -s.end, s.label)))
-            return results
-        rhetoric = load_classifiers(rhetoric_dir_for(self.model_dir))
-        contexts = [TextContext.build(t) if rhetoric is not None and t.strip() else None for t in texts]
-        # The rhetoric classifiers' vectors come out of the same forward pass as the technique probabilities.
-        pool = None
-        if rhetoric is not None and rhetoric.wants_vectors(self):
-            pool = [rhetoric.vector_spans(ctx) if ctx is not None else [] for ctx in contexts]
-        predictions = self.predict_tokens(texts, pool_spans=pool)
         results = []
-        for i, pred in enumerate(predictions):
+        for pred in self.predict_tokens(texts, with_hidden=bool(self.head_specs)):
             spans = self.spans_from_predictions(pred)
-            if contexts[i] is not None:
-                vectors = vectors_from_prediction(self, pred, pool[i]) if pool is not None else None
-                spans += rhetoric_spans(pred.text, self, ctx=contexts[i], vectors=vectors)
+            if self.head_specs and pred.text.strip():
+                spans += candidate_spans(self, pred, TextContext.build(pred.text))
             results.append(sorted(spans, key=lambda s: (s.start, -s.end, s.label)))
         return results
 

@@ -46,18 +46,14 @@ class TrainConfig:
     # Class balance: positive tokens of rare techniques are up-weighted by sqrt(neg/pos), capped.
     max_pos_weight: float = 8.0
     span_loss_weight: float = 1.0
-    # Candidate heads (quotation function, sentence stance) trained in the same run, on the same encoder:
-    # the TUNE hand labels the encoder may read (slant.head_data) plus weak labels, in short windows. Off by
-    # default: the shipped model is the technique phase alone (the joint model is measured in the card).
-    heads: bool = False
-    head_epochs: float = 2.0  # the joint phase, after the technique phase's ``epochs``
-    head_learning_rate: float = 3e-4  # lower than the technique phase's: the encoder is already trained
+    # Candidate heads (quotation function, sentence stance; slant.heads), fitted on the finished encoder's states
+    # in the same run. Their settings were chosen by grouped cross-validation on the trainable TUNE items.
+    heads: bool = True
+    head_layers: list[int] = field(default_factory=lambda: [-1, -3])  # hidden states the state reader pools
+    head_c_states: float = 0.003  # inverse L2 strength of the state reader (standardised states)
+    head_c_cues: float = 0.3  # and of the cue reader
+    head_weak_weight: float = 0.0  # weight of a weak label in the cue reader (0: hand labels only)
     init_from: str | None = None  # a model folder whose weights stand for the technique phase (not re-run)
-    head_max_tokens: int = 128  # a candidate's training window: about the paragraph around it
-    head_weak_per_epoch: int = 600  # weak examples per head, sampled afresh each epoch (0: none)
-    head_weak_weight: float = 0.3  # the loss weight of a weak example against a hand-labelled one
-    head_loss_weight: float = 1.0
-    head_hidden: int = 256
     head_max_hand: int | None = None  # limit for smoke runs
     checkpoint_every: int = 100  # optimiser steps
     max_train_docs: int | None = None  # limit for smoke runs
@@ -98,10 +94,6 @@ class TrainConfig:
                 "checkpoint_every": 5,
                 "multitask_semeval2021": False,
                 "val_fraction": 0.34,
-                "heads": True,  # smoke models exercise the one-pass candidate heads too
-                "head_max_hand": 24,
-                "head_epochs": 1.0,
-                "head_weak_per_epoch": 0,
-                "head_max_tokens": 48,
+                "head_max_hand": 40,  # smoke models exercise the one-pass candidate heads too
             }
         )

@@ -21,7 +21,7 @@ from slant.corpora.base import Document
 from slant.corpora.ptc import read_ptc2020
 from slant.corpora.semeval2021 import read_semeval2021
 from slant.encoder import KNOWN_ENCODERS, MINILM, resolve_base_model, sha256_file
-from slant.head_training import HeadData, collate_heads, head_loss, new_head, prepare_heads, tune_heads
+from slant.head_training import HeadSettings, fit_heads
 from slant.model import SpanTagger, pool_span
 from slant.network import build_network, resolve_device, trainable_state
 from slant.profiles import DEFAULT_PROFILE, PROFILES
@@ -162,40 +162,28 @@ class Loop:
     n_channels: int
     device: torch.device
 
-    def batches(self, heads: dict[str, HeadData], epoch: int) -> list[tuple[str | None, list[int]]]:
-        if not heads:  # the technique phase: technique windows only, in the order earlier slant releases used
-            rng = random.Random(self.config.seed * 1000 + epoch)
-            return [(None, b) for b in bucketed_batches(self.lengths, self.config.batch_size, rng)]
-        return epoch_batches(self.config, self.lengths, heads, epoch)
+    def batches(self, epoch: int) -> list[list[int]]:
+        # The order of each epoch depends only on the seed and the epoch: a resumed run sees the same batches.
+        rng = random.Random(self.config.seed * 1000 + epoch)
+        return bucketed_batches(self.lengths, self.config.batch_size, rng)
 
-    def loss(self, network: SpanTagger, heads: dict[str, HeadData], kind: str | None, index: list[int]):
+    def loss(self, network: SpanTagger, index: list[int]) -> torch.Tensor:
         tok = self.tokenizer
         cls_id, sep_id, pad_id = tok.cls_token_id, tok.sep_token_id, tok.pad_token_id or 0  # type: ignore[attr-defined]
-        if kind is None:
-            rows = self.dataset[index]
-            rows = [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
-            batch = to_device(collate(rows, cls_id, sep_id, pad_id, self.n_channels), self.device)
-            return batch_loss(network, batch, self.pos_weight, self.config.span_loss_weight)
-        head_batch = collate_heads(heads[kind].rows, index, cls_id, sep_id, pad_id, self.config.head_weak_weight)
-        return self.config.head_loss_weight * head_loss(network, kind, head_batch, self.device)
+        rows = self.dataset[index]
+        rows = [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
+        batch = to_device(collate(rows, cls_id, sep_id, pad_id, self.n_channels), self.device)
+        return batch_loss(network, batch, self.pos_weight, self.config.span_loss_weight)
 
     def run(
-        self,
-        network: SpanTagger,
-        heads: dict[str, HeadData],
-        epochs: float,
-        learning_rate: float,
-        checkpoint: Path,
-        resume: bool,
+        self, network: SpanTagger, epochs: float, learning_rate: float, checkpoint: Path, resume: bool
     ) -> tuple[float, int]:
-        """Train ``network`` for ``epochs`` (with ``heads``' batches interleaved when given); the seconds it took
-        and the optimiser steps it took them in (0 when a finished checkpoint was resumed)."""
+        """Train ``network`` for ``epochs``; the seconds it took and the optimiser steps it took them in (0 when
+        a finished checkpoint was resumed)."""
         config = self.config
         params = [p for p in network.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=learning_rate, weight_decay=config.weight_decay)
-        # A joint phase draws its epochs' orders from another range of seeds than the technique phase.
-        first_epoch = 500 if heads else 0
-        steps_per_epoch = len(self.batches(heads, first_epoch))
+        steps_per_epoch = len(self.batches(0))
         total_steps = max(1, int(steps_per_epoch * epochs))
         scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
         step = 0
@@ -210,16 +198,14 @@ class Loop:
             log.info("resumed from %s at step %d", checkpoint, step)
         network.train()
         started, resumed_at = time.time(), step
-        name = "joint" if heads else "train"
-        progress = tqdm(total=total_steps, initial=step, desc=name, unit="step", dynamic_ncols=True)
+        progress = tqdm(total=total_steps, initial=step, desc="train", unit="step", dynamic_ncols=True)
         while step < total_steps:
             epoch = step // steps_per_epoch
-            # The order of each epoch depends only on the seed and the epoch: a resumed run sees the same batches.
-            batches = self.batches(heads, first_epoch + epoch)
+            batches = self.batches(epoch)
             for batch_index in range(step % steps_per_epoch, steps_per_epoch):
                 if step >= total_steps:
                     break
-                loss = self.loss(network, heads, *batches[batch_index])
+                loss = self.loss(network, batches[batch_index])
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
                 optimizer.step()
@@ -247,9 +233,10 @@ class Loop:
 def fit(config: TrainConfig, resume: bool = False) -> Path:
     """Train, tune thresholds and calibration on the held-out train documents, and write the model folder.
 
-    Two phases: the technique phase (token and span heads, ``epochs``), then the joint phase (``head_epochs``),
-    where the candidate heads join and every head trains on the shared encoder, technique batches and candidate
-    batches interleaved. ``init_from`` takes the technique phase's result from a model folder instead."""
+    The encoder and its token and span heads train on the technique corpora (``epochs``; ``init_from`` takes
+    that result, weights and tuning, from a model folder instead); then, with ``heads``, the candidate heads
+    are fitted on the finished encoder's states (``slant.head_training``); everything lands in one weights
+    file."""
     set_seed(config.seed)
     if config.threads:
         torch.set_num_threads(config.threads)
@@ -262,7 +249,6 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
     spec: ChannelSpec = channel_spec(["ptc2020", "semeval2021"] if config.multitask_semeval2021 else ["ptc2020"])
     dataset = build_dataset(corpora.fit, spec, tokenizer, config.max_tokens, config.stride)
     log.info("training windows: %d from %d documents", len(dataset), len(corpora.fit))
-    heads = prepare_heads(config, tokenizer, *held_out_documents(corpora)) if config.heads else {}
 
     lora = (
         {
@@ -291,25 +277,15 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
         log.info("technique phase taken from %s", config.init_from)
     else:
         checkpoint = run_dir / "checkpoint.pt"
-        seconds["techniques"], steps = loop.run(network, {}, config.epochs, config.learning_rate, checkpoint, resume)
-        # A joint checkpoint stands on the technique weights it started from: stale once those trained further.
-        resume = resume and steps == 0
-    if heads:
-        for kind, data in heads.items():
-            network.add_candidate_head(kind, new_head(data.spec, network.token_head.in_features, config.dropout))
-        network.to(device)
-        seconds["joint"], _ = loop.run(
-            network, heads, config.head_epochs, config.head_learning_rate, run_dir / "checkpoint-joint.pt", resume
-        )
+        seconds["techniques"], _ = loop.run(network, config.epochs, config.learning_rate, checkpoint, resume)
     train_seconds = sum(seconds.values())
     network.eval()
 
     output = Path(config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
     dtype = getattr(torch, config.weights_dtype)
-    save_file(
-        {name: t.to(dtype) for name, t in trainable_state(network).items()}, str(output / "weights.safetensors")
-    )
+    state = trainable_state(network)
+    save_file({name: t.to(dtype) for name, t in state.items()}, str(output / "weights.safetensors"))
     model_config = ModelConfig(
         base=base_record(config, base_dir),
         channels=spec.channels,
@@ -326,40 +302,45 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
             "train_seconds": round(train_seconds, 1),
             "phase_seconds": {name: round(t, 1) for name, t in seconds.items()},
         },
-        heads={kind: data.spec.to_dict() for kind, data in heads.items()},
     )
     model_config.write(output / "config.json")
-
-    tune_model(output, corpora, spec, config.technique_thresholds, config.device, heads)
+    if config.init_from:
+        # The technique phase's tuning comes with its weights: same weights, same held-out documents, same fit.
+        model_config.adopt_tuning(ModelConfig.read(Path(config.init_from) / "config.json"))
+        model_config.write(output / "config.json")
+    else:
+        tune_model(output, corpora, spec, config.technique_thresholds, config.device)
+    if config.heads:
+        started = time.time()
+        tagger = Tagger.load(output, device=config.device)
+        specs = fit_heads(tagger, head_settings(config), config.data_root, *held_out_documents(corpora))
+        for kind in specs:
+            head_state = tagger.network.candidate_heads[kind].state_dict()
+            state.update({f"candidate_heads.{kind}.{name}": t.detach().cpu() for name, t in head_state.items()})
+        save_file({name: t.to(dtype) for name, t in state.items()}, str(output / "weights.safetensors"))
+        model_config = ModelConfig.read(output / "config.json")
+        model_config.heads = {kind: s.to_dict() for kind, s in specs.items()}
+        model_config.extra["phase_seconds"]["heads"] = round(time.time() - started, 1)
+        model_config.write(output / "config.json")
     return output
 
 
+def head_settings(config: TrainConfig) -> HeadSettings:
+    return HeadSettings(
+        layers=tuple(config.head_layers),
+        c_states=config.head_c_states,
+        c_cues=config.head_c_cues,
+        weak_weight=config.head_weak_weight,
+        max_hand=config.head_max_hand,
+    )
+
+
 def held_out_documents(corpora: Corpora) -> tuple[set[str], set[tuple[str, str]]]:
-    """The held-out train documents (thresholds and calibration are fitted on them, so the encoder must not read
-    them through the candidate heads either): their weak-label groups, and their (corpus, doc id) as hand-label
-    items name them."""
+    """The held-out train documents (the technique thresholds and calibration are fitted on them, so no head
+    learns from them either): their weak-label groups, and their (corpus, doc id) as hand-label items name them."""
     groups = {f"ptc/{doc.id}" for corpus, doc in corpora.val if corpus == "ptc2020"}
     docs = {(f"{corpus}-train", doc.id) for corpus, doc in corpora.val}
     return groups, docs
-
-
-def epoch_batches(
-    config: TrainConfig, lengths: list[int], heads: dict[str, HeadData], epoch: int
-) -> list[tuple[str | None, list[int]]]:
-    """One epoch's batches: the technique windows' (kind None) and each head's (a fresh sample of its weak
-    examples each epoch), interleaved. The order depends only on the seed and the epoch, so a resumed run
-    sees the same batches."""
-    seed = config.seed * 1000 + epoch
-    batches: list[tuple[str | None, list[int]]] = [
-        (None, b) for b in bucketed_batches(lengths, config.batch_size, random.Random(seed))
-    ]
-    for k, (kind, data) in enumerate(sorted(heads.items()), 1):
-        rows = data.rows.epoch_rows(epoch, config.seed, config.head_weak_per_epoch)
-        row_lengths = [len(data.rows.input_ids[i]) for i in rows]
-        for b in bucketed_batches(row_lengths, config.batch_size, random.Random(seed + 101 * k)):
-            batches.append((kind, [rows[i] for i in b]))
-    random.Random(seed + 1).shuffle(batches)
-    return batches
 
 
 def tune_model(
@@ -368,7 +349,6 @@ def tune_model(
     spec: ChannelSpec,
     method: str = "shared",
     device: str | None = None,
-    heads: dict[str, HeadData] | None = None,
 ) -> None:
     """Fit thresholds and calibration of the model in ``output`` on the held-out train documents: the default
     profile (news) at the top level of its config, each other profile whose corpus was trained on under
@@ -392,8 +372,6 @@ def tune_model(
                 "calibration": calibration,
                 "validation": val_report,
             }
-    if heads:
-        model_config.heads = tune_heads(tagger, {kind: data.held_out for kind, data in heads.items()})
     # A re-tune may use another method than the run that trained the weights: record the one in force.
     model_config.extra.setdefault("train_config", {})["technique_thresholds"] = method
     model_config.write(output / "config.json")

@@ -1,4 +1,4 @@
-"""The candidate heads: what the text layer proposes, how a head decides, and its training windows."""
+"""The candidate heads: what the text layer proposes, how a head decides, and how its readers are fitted."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import torch
 
 from slant.candidates import ASSERTIONS, QUOTES, propose
-from slant.head_data import HeadExample, example_window, feature_vocabulary
+from slant.head_data import HeadExample, feature_vocabulary
+from slant.head_training import best_threshold, calibrated_threshold, fit_reader
 from slant.heads import CLASSES, CandidateHead, HeadSpec, head_probabilities, pool_candidate, token_ranges
 from slant.rhetoric.context import TextContext
 from slant.windows import TokenizedText
@@ -62,18 +63,33 @@ def _tokens(text: str) -> TokenizedText:
     return TokenizedText(np.arange(len(spans), dtype=np.int64) + 100, np.array(spans, dtype=np.int64))
 
 
-def test_training_window_holds_the_candidate_and_its_context() -> None:
-    ctx = TextContext.build(TEXT)
-    tokens = _tokens(TEXT)
-    for c in propose(ctx):
-        ex = HeadExample(c, TEXT, CLASSES[c.kind][0], "doc", True)
-        ids, item, context = example_window(ex, tokens, max_tokens=8)
-        assert len(ids) <= 8
-        first, last = token_ranges(tokens.offsets, c)[0]
-        # The window's item range (after [CLS]) points at the candidate's own tokens, cut to the window.
-        assert ids[item[0] - 1] == tokens.input_ids[first]
-        assert item[1] - item[0] == min(last - first, 8)
-        assert context[0] <= item[0] and item[1] <= context[1] <= len(ids) + 1
+def test_reader_fit_folds_standardisation_into_its_weights() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(5.0, 3.0, size=(200, 6))
+    y = (x[:, 0] > 5.0).astype(int) + 2 * (x[:, 1] > 6.0).astype(int)  # classes 0-3, all present
+    reader = fit_reader(x, y, 4, c=1.0, standardise=True)
+    probs = reader.probabilities(x)
+    assert probs.shape == (200, 4) and np.allclose(probs.sum(axis=1), 1)
+    assert (probs.argmax(axis=1) == y).mean() > 0.9, "a separable problem is learnt on the raw inputs"
+    # A class no row has is never predicted, and the other rows are unchanged in shape.
+    two = fit_reader(x[y < 2], y[y < 2], 4, c=1.0)
+    assert two.probabilities(x)[:, 2:].max() < 1e-6
+
+
+def test_head_is_the_mean_of_its_two_readers() -> None:
+    head = CandidateHead(6, 3, 4).eval()
+    pooled, feats = torch.randn(5, 6), torch.randn(5, 3)
+    expected = (torch.softmax(head.states(pooled), -1) + torch.softmax(head.cues(feats), -1)) / 2
+    assert torch.allclose(head(pooled, feats), expected)
+
+
+def test_best_threshold_and_calibration() -> None:
+    scores = np.array([0.9, 0.8, 0.7, 0.4, 0.3, 0.2])
+    positive = np.array([True, True, False, True, False, False])
+    threshold, f1 = best_threshold(scores, positive)
+    assert 0.3 < threshold <= 0.4 and abs(f1 - 0.857) < 1e-3
+    (a, b), t, f1c = calibrated_threshold(scores, positive)
+    assert a > 0 and f1c == f1, "Platt scaling is monotone: the best F1 stays"
 
 
 def test_vocabulary_drops_rare_and_quoted_word_features() -> None:
@@ -89,7 +105,7 @@ def test_head_probabilities_from_token_states() -> None:
     tokens = _tokens(TEXT)
     candidates = [c for c in propose(ctx) if c.kind == QUOTES]
     spec = HeadSpec(QUOTES, sorted({k for c in candidates for k in c.features}))
-    head = CandidateHead(8, len(spec.features), 4, 16, 0.0).eval()
+    head = CandidateHead(24, len(spec.features), 4).eval()
     hidden = torch.randn(len(tokens), 8)
     probs = head_probabilities(head, spec, hidden, tokens.offsets, candidates)
     assert len(probs) == len(candidates)
