@@ -36,10 +36,10 @@ MISSING_CLASS_BIAS = -30.0  # a class no training item has: never predicted
 class HeadSettings:
     """The heads' hyper-parameters (``slant.train_config.TrainConfig`` carries them as ``head_*`` flags)."""
 
-    layers: tuple[int, ...] = (-1, -3)
+    layers: tuple[int, ...] = (-3,)
     c_states: float = 0.003  # inverse L2 strength of the state reader (over standardised states)
-    c_cues: float = 0.3  # and of the cue reader
-    weak_weight: float = 0.0  # loss weight of one weak example against a hand-labelled one (0: no weak labels)
+    c_cues: float = 0.1  # and of the cue reader
+    weak_weight: float = 0.1  # loss weight of one weak example against a hand-labelled one (0: no weak labels)
     folds: int = 5
     max_hand: int | None = None  # a limit for smoke runs
 
@@ -157,7 +157,9 @@ def positive_probability(spec: HeadSpec, readers: tuple[Reader, Reader], states,
 def out_of_fold(spec: HeadSpec, data: ReaderData, settings: HeadSettings, seed: int = SEED) -> np.ndarray:
     """Each hand row's positive-class probability from readers fitted without its fold."""
     oof = np.zeros(len(data.labels))
-    splitter = StratifiedGroupKFold(n_splits=settings.folds, shuffle=True, random_state=seed)
+    # Fewer folds than the rarest class has items would leave a fold without it (a smoke run's few items).
+    smallest = int(min(n for n in np.bincount(data.labels) if n > 0))
+    splitter = StratifiedGroupKFold(n_splits=max(2, min(settings.folds, smallest)), shuffle=True, random_state=seed)
     for fit_rows, test_rows in splitter.split(data.states, data.labels, data.groups):
         readers = data.fit(spec, settings, fit_rows)
         oof[test_rows] = positive_probability(spec, readers, data.states[test_rows], data.cues[test_rows])
@@ -180,6 +182,7 @@ def fit_heads(
 
     specs = {}
     hidden = tagger.network.token_head.in_features
+    tagger.head_layers = list(settings.layers)  # the pass below keeps these layers' states for the readers
     for kind in KINDS:
         train_items, held = split_tune(kind, data_root)
         train_items = [it for it in train_items if (it.item.corpus, it.item.doc_id) not in skip_docs]
@@ -253,7 +256,6 @@ def fit_heads(
         tagger.network.add_candidate_head(kind, head.to(tagger.device).eval())
         specs[kind] = spec
     tagger.head_specs = specs
-    tagger.head_layers = list(settings.layers)
     return specs
 
 

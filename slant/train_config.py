@@ -49,10 +49,10 @@ class TrainConfig:
     # Candidate heads (quotation function, sentence stance; slant.heads), fitted on the finished encoder's states
     # in the same run. Their settings were chosen by grouped cross-validation on the trainable TUNE items.
     heads: bool = True
-    head_layers: list[int] = field(default_factory=lambda: [-1, -3])  # hidden states the state reader pools
+    head_layers: list[int] = field(default_factory=lambda: [-3])  # hidden states the state reader pools (-1: last)
     head_c_states: float = 0.003  # inverse L2 strength of the state reader (standardised states)
-    head_c_cues: float = 0.3  # and of the cue reader
-    head_weak_weight: float = 0.0  # weight of a weak label in the cue reader (0: hand labels only)
+    head_c_cues: float = 0.1  # and of the cue reader
+    head_weak_weight: float = 0.1  # weight of a weak label in the cue reader (0: hand labels only)
     init_from: str | None = None  # a model folder whose weights stand for the technique phase (not re-run)
     head_max_hand: int | None = None  # limit for smoke runs
     checkpoint_every: int = 100  # optimiser steps
