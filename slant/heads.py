@@ -2,8 +2,8 @@
 
 A head decides one candidate (``slant.candidates``) with two linear readers whose class probabilities are
 averaged:
-- the state reader sees the mean and the max of the encoder's states over the candidate's tokens and the mean
-  over its context's tokens, taken from a few of the encoder's layers (``HeadSpec.layers``: the last layer is
+- the state reader sees the mean of the encoder's states over the candidate's tokens and the mean over its
+  context's tokens, taken from a few of the encoder's layers (``HeadSpec.layers``: the last layer is
   tuned for techniques, earlier ones keep more of what the words mean);
 - the cue reader sees the candidate's cue features (a fixed vocabulary, learnt in training).
 Learned state lives in the network's weights and in ``HeadSpec`` (classes, feature vocabulary, layers,
@@ -25,7 +25,7 @@ from slant.windows import char_span_to_tokens
 CLASSES = {QUOTES: ("scare", "direct", "title", "mention"), ASSERTIONS: ("unhedged", "hedged", "attributed", "neutral")}
 POSITIVE = {QUOTES: "scare", ASSERTIONS: "unhedged"}
 SPAN_LABEL = {QUOTES: "scare_quote", ASSERTIONS: "unhedged_assertion"}
-POOLS = 3  # item mean, item max, context mean
+POOLS = 2  # item mean, context mean (an item max read the loudest word and carried over worse on TUNE)
 
 
 @dataclass
@@ -106,10 +106,8 @@ class CandidateHead(nn.Module):
 
 
 def pool_candidate(states: torch.Tensor, item: tuple[int, int], context: tuple[int, int]) -> torch.Tensor:
-    """Item mean, item max and context mean of token states ``states`` (n_tokens, width) over token ranges."""
-    piece = states[item[0] : item[1]]
-    around = states[context[0] : context[1]]
-    return torch.cat([piece.mean(dim=0), piece.max(dim=0).values, around.mean(dim=0)])
+    """Item mean and context mean of token states ``states`` (n_tokens, width) over token ranges."""
+    return torch.cat([states[item[0] : item[1]].mean(dim=0), states[context[0] : context[1]].mean(dim=0)])
 
 
 def token_ranges(offsets: np.ndarray, c: Candidate) -> tuple[tuple[int, int], tuple[int, int]] | None:

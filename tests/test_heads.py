@@ -105,11 +105,11 @@ def test_head_probabilities_from_token_states() -> None:
     tokens = _tokens(TEXT)
     candidates = [c for c in propose(ctx) if c.kind == QUOTES]
     spec = HeadSpec(QUOTES, sorted({k for c in candidates for k in c.features}))
-    head = CandidateHead(24, len(spec.features), 4).eval()
+    head = CandidateHead(16, len(spec.features), 4).eval()
     hidden = torch.randn(len(tokens), 8)
     probs = head_probabilities(head, spec, hidden, tokens.offsets, candidates)
     assert len(probs) == len(candidates)
     for c, p in zip(candidates, probs, strict=True):
         assert p is not None and p.shape == (4,) and abs(float(p.sum()) - 1) < 1e-5
         item, context = token_ranges(tokens.offsets, c)
-        assert pool_candidate(hidden, item, context).shape == (24,)
+        assert pool_candidate(hidden, item, context).shape == (16,)
