@@ -1,10 +1,11 @@
 """Train slant's span tagger and write the model folder.
 
-    python train.py                      # reproduces model/: the encoder (MiniLM + LoRA) and its token and span
-                                         # heads on PTC-2020 + SemEval-2021 train, then the candidate heads
+    python train.py                      # reproduces model/ (PTC-2020 train + SemEval-2021 train, MiniLM + LoRA),
+                                         # then the rhetoric models that read its hidden states
+    python train.py --heads --init-from model --output-dir runs/heads/model --run-dir runs/heads
+                                         # the one-pass model: model/'s encoder with candidate heads fitted on it
     python train.py --smoke --output-dir /tmp/slant-smoke   # a tiny model in under a minute (tests)
     python train.py --resume             # carry on from runs/default/checkpoint.pt
-    python train.py --init-from model    # keep model/'s encoder, re-fit the thresholds and the candidate heads
     python train.py --base-model /path/to/any/hf/encoder --output-dir model-big
 
 Every field of slant.train_config.TrainConfig is a flag (underscores become dashes).
@@ -90,6 +91,14 @@ def train(args: argparse.Namespace, config: TrainConfig) -> int:
     started = time.time()
     output = retune(config, Path(config.output_dir)) if args.tune_only else fit(config, resume=args.resume)
     print(f"model written to {output} in {time.time() - started:.0f} s")
+    rhetoric = Path(output) / "rhetoric"
+    if not args.tune_only and any(rhetoric.glob("*.vectors.json")):
+        # The rhetoric vector models read this tagger's hidden states: new weights need new vector models.
+        from slant.rhetoric.train import main as train_rhetoric
+
+        root = ["--root", config.data_root] if config.data_root else []
+        train_rhetoric(["--out", str(rhetoric), "--model", str(output), *root])
+        print(f"rhetoric models retrained for the new tagger in {rhetoric}")
     return 0
 
 

@@ -4,8 +4,9 @@
 
 Targets: loading under 5 s, classify() on the example article under 0.6 s, and the encoder compute of one
 classify() at most 1.25x that of the technique-only pass (the tagger's own windows). Compute is counted as the
-word pieces (padding included) that enter any encoder's embedding layer, so a second reader of any item would
-show up. The first classify() (lexicons, lazy initialisation) is timed on its own line.
+word pieces (padding included) that enter any encoder's embedding layer: the tagger's, and the rhetoric
+cross-encoders' where a model has them. The rhetoric models are read on the first classify(); that call is
+timed on its own line.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def main() -> None:
     tagger = Tagger.load(args.model)
     load_s = time.perf_counter() - started
     t0 = time.perf_counter()
-    tagger.classify("warm-up.")  # the first call also reads the cue lexicons
+    tagger.classify("warm-up.")  # the first call also reads the rhetoric models (the assertion cross-encoder)
     first_s = time.perf_counter() - t0
     times = []
     for _ in range(args.repeat):
@@ -67,7 +68,7 @@ def main() -> None:
     counter.close()
     print(f"model: {tagger.model_dir}  threads: {torch.get_num_threads()}")
     print(f"load (import + weights + merge): {load_s:.2f} s   (target < 5 s)")
-    print(f"first classify() (reads the lexicons): {first_s:.2f} s; load + first call {load_s + first_s:.2f} s")
+    print(f"first classify() (reads the rhetoric models): {first_s:.2f} s; load + first call {load_s + first_s:.2f} s")
     print(
         f"classify() on {args.text.name} ({len(text)} chars, {len(spans)} spans): "
         f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {args.repeat}   (target < 0.6 s)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from dataclasses import dataclass, field
@@ -12,13 +13,14 @@ import torch
 from transformers import AutoTokenizer
 
 from slant.decoding import decode_runs, has_content_word
-from slant.encoder import KNOWN_ENCODERS, BaseEncoder, resolve_base_model, verified_model_dir
+from slant.encoder import KNOWN_ENCODERS, BaseEncoder, resolve_base_model, sha256_file, verified_model_dir
 from slant.errors import ModelError, UsageError
 from slant.head_spans import candidate_spans
 from slant.heads import HeadSpec, attach_heads
 from slant.model import ANY_CHANNEL, SpanTagger, pool_span, span_features
 from slant.model_files import load_weights, read_config
 from slant.network import build_network, resolve_device
+from slant.pooling import SpanPooler
 from slant.profiles import DEFAULT_PROFILE, get_profile
 from slant.resolve import model_folder
 from slant.rhetoric.context import TextContext
@@ -36,6 +38,8 @@ class TokenPredictions:
     hidden: torch.Tensor | None  # (n_tokens, hidden) when asked for (span classification)
     # (n_tokens, len(head_layers) * hidden): the layers the candidate heads pool, side by side (slant.heads).
     head_states: torch.Tensor | None = None
+    # The pooled hidden state of each span asked for with ``pool_spans`` (slant.pooling), in that order.
+    span_vectors: list[np.ndarray | None] | None = None
 
 
 @dataclass
@@ -82,9 +86,9 @@ class ModelConfig:
         for key in ("validation",):
             if key in other.extra:
                 self.extra[key] = other.extra[key]
-        self.extra.setdefault("train_config", {})["technique_thresholds"] = other.extra.get(
-            "train_config", {}
-        ).get("technique_thresholds", "shared")
+        self.extra.setdefault("train_config", {})["technique_thresholds"] = other.extra.get("train_config", {}).get(
+            "technique_thresholds", "shared"
+        )
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -173,13 +177,27 @@ class Tagger:
         tokenizer.model_max_length = 1 << 30  # slant cuts its own windows; silence the length warning
         return cls(config, network, tokenizer, folder, torch_device)
 
+    @functools.cached_property
+    def tagger_id(self) -> str | None:
+        """sha256 (16 hex digits) of the weights file: what a rhetoric VectorModel checks it was trained on."""
+        weights = self.model_dir / "weights.safetensors" if self.model_dir else None
+        return sha256_file(weights)[:16] if weights and weights.is_file() else None
+
     # ---- token level ---------------------------------------------------------------------------------------
     @torch.inference_mode()
-    def predict_tokens(self, texts: list[str], with_hidden: bool = False) -> list[TokenPredictions]:
+    def predict_tokens(
+        self,
+        texts: list[str],
+        with_hidden: bool = False,
+        pool_spans: list[list[tuple[int, int]]] | None = None,
+    ) -> list[TokenPredictions]:
         """Token probabilities per text, averaged over the windows that saw each token; ``with_hidden`` also keeps
         every token's last-layer state (span classification) and, for a model with candidate heads, the states of
-        the layers those heads pool, all from the same encoder pass."""
+        the layers those heads pool, all from the same encoder pass; ``pool_spans`` (one list of character spans
+        per text) keeps only each span's mean last-layer state (bounded memory; the rhetoric vector models)."""
         _check_texts(texts)
+        if pool_spans is not None and len(pool_spans) != len(texts):
+            raise ValueError(f"pool_spans has {len(pool_spans)} lists for {len(texts)} texts")
         tokens = tokenize_batch(self.tokenizer, texts)
         windows: list[Window] = []
         for doc_index, tok in enumerate(tokens):
@@ -192,6 +210,15 @@ class Tagger:
         counts = [np.zeros(len(t), dtype=np.float32) for t in tokens]
         hidden_sums = [torch.zeros(len(t), hidden_size) for t in tokens] if with_hidden else None
         state_sums = [torch.zeros(len(t), len(layers) * hidden_size) for t in tokens] if layers else None
+        poolers = None
+        if pool_spans is not None:
+            # Window counts per token are known before any forward pass, so windows can be pooled as they come.
+            window_counts = [np.zeros(len(t), dtype=np.float32) for t in tokens]
+            for w in windows:
+                window_counts[w.doc_index][w.token_start : w.token_end] += 1
+            poolers = [
+                SpanPooler(tok.offsets, window_counts[i], pool_spans[i], hidden_size) for i, tok in enumerate(tokens)
+            ]
         # Length bucketing: windows of similar length share a batch, so little compute goes to padding.
         windows.sort(key=lambda w: w.token_end - w.token_start)
         cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
@@ -209,7 +236,7 @@ class Tagger:
                 else:
                     hidden = self.network.encode(input_ids, attention)
                 probs = torch.sigmoid(self.network.token_logits(hidden)).float().cpu().numpy()
-                if hidden_sums is not None:  # copied off a GPU only when needed
+                if hidden_sums is not None or poolers is not None:  # copied off a GPU only when needed
                     hidden = hidden.float().cpu()
             for row, w in enumerate(batch):
                 n = w.token_end - w.token_start
@@ -219,13 +246,16 @@ class Tagger:
                     hidden_sums[w.doc_index][w.token_start : w.token_end] += hidden[row, 1 : n + 1]
                 if state_sums is not None and states is not None:
                     state_sums[w.doc_index][w.token_start : w.token_end] += states[row, 1 : n + 1]
+                if poolers is not None:
+                    poolers[w.doc_index].add(w.token_start, w.token_end, hidden[row, 1 : n + 1].numpy())
         result = []
         for i, text in enumerate(texts):
             denom = np.maximum(counts[i], 1)[:, None]
             scale = torch.from_numpy(denom)
             hid = hidden_sums[i] / scale if hidden_sums is not None else None
             head_states = state_sums[i] / scale if state_sums is not None else None
-            result.append(TokenPredictions(text, tokens[i], prob_sums[i] / denom, hid, head_states))
+            vectors = poolers[i].vectors() if poolers is not None else None
+            result.append(TokenPredictions(text, tokens[i], prob_sums[i] / denom, hid, head_states, vectors))
         return result
 
     # ---- spans ---------------------------------------------------------------------------------------------
@@ -263,14 +293,35 @@ class Tagger:
         return sorted(spans, key=lambda s: (s.start, -s.end, s.label))
 
     def classify_batch(self, texts: list[str]) -> list[list[Span]]:
-        """Spans for each text (possibly overlapping, each with a calibrated score): the technique channels' and,
-        from the same encoder pass, the candidate heads' (scare quotes, unhedged assertions)."""
+        """Spans for each text (possibly overlapping, each with a calibrated score): the technique channels' and the
+        scare quotes and unhedged assertions, from the model's candidate heads in the same encoder pass where it
+        has them, else from the separate rhetoric classifiers (``slant.rhetoric``)."""
+        from slant.rhetoric import load_classifiers, rhetoric_dir_for, rhetoric_spans  # scare quotes, assertions
+        from slant.rhetoric.vectors import vectors_from_prediction
+
         texts = list(texts)
+        _check_texts(texts)
+        if self.head_specs:  # one pass: the candidate heads read the same encoder pass as the token head
+            results = []
+            for pred in self.predict_tokens(texts, with_hidden=True):
+                spans = self.spans_from_predictions(pred)
+                if pred.text.strip():
+                    spans += candidate_spans(self, pred, TextContext.build(pred.text))
+                results.append(sorted(spans, key=lambda s: (s.start, -s.end, s.label)))
+            return results
+        rhetoric = load_classifiers(rhetoric_dir_for(self.model_dir))
+        contexts = [TextContext.build(t) if rhetoric is not None and t.strip() else None for t in texts]
+        # The rhetoric classifiers' vectors come out of the same forward pass as the technique probabilities.
+        pool = None
+        if rhetoric is not None and rhetoric.wants_vectors(self):
+            pool = [rhetoric.vector_spans(ctx) if ctx is not None else [] for ctx in contexts]
+        predictions = self.predict_tokens(texts, pool_spans=pool)
         results = []
-        for pred in self.predict_tokens(texts, with_hidden=bool(self.head_specs)):
+        for i, pred in enumerate(predictions):
             spans = self.spans_from_predictions(pred)
-            if self.head_specs and pred.text.strip():
-                spans += candidate_spans(self, pred, TextContext.build(pred.text))
+            if contexts[i] is not None:
+                vectors = vectors_from_prediction(self, pred, pool[i]) if pool is not None else None
+                spans += rhetoric_spans(pred.text, self, ctx=contexts[i], vectors=vectors)
             results.append(sorted(spans, key=lambda s: (s.start, -s.end, s.label)))
         return results
 

@@ -1,5 +1,4 @@
-"""Tests for slant.rhetoric and the candidate heads: cue finding, features, the shipped heads' decisions,
-offsets, and the recorded figures."""
+"""Tests for slant.rhetoric: cue finding, features, the shipped classifiers, offsets, and the recorded figures."""
 
 from __future__ import annotations
 
@@ -12,42 +11,48 @@ from conftest import require_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slant.candidates import quote_candidate, sentence_candidate
-from slant.head_spans import decisions
 from slant.quotes import find_quotations
 from slant.resolve import data_root, shipped_dir
+from slant.rhetoric import QUOTES_FILE, load_classifiers, model_dir, rhetoric_dir_for, rhetoric_spans
 from slant.rhetoric.assertion_features import assertion_features, is_boilerplate, is_headline, is_site_furniture
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
 from slant.rhetoric.context import TextContext
 from slant.rhetoric.lexicons import cue_matcher
+from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.quote_features import quote_features
-from slant.tagger import default_tagger
 
+DEFAULT_MODEL_DIR = shipped_dir("model")
 DATA_DIR = shipped_dir("data")
 RESULTS = DATA_DIR / "annotations" / "RESULTS.json"
-RHETORIC_LABELS = ("scare_quote", "unhedged_assertion")
 
 
-def rhetoric_spans(text: str):
-    """The shipped model's scare-quote and unhedged-assertion spans, as ``classify()`` returns them."""
-    return [s for s in default_tagger().classify(text) if s.label in RHETORIC_LABELS]
-
-
-def head_decision(text: str, start: int, end: int) -> tuple[str, float]:
-    """(label, calibrated score) of the quotation or sentence at [start, end), decided as ``classify()`` decides
-    it: the shipped model's head over the same encoder pass."""
-    tagger = default_tagger()
-    ctx = TextContext.build(text)
-    quote = next((q for q in ctx.quotations if (q.start, q.end) == (start, end)), None)
-    candidate = quote_candidate(ctx, quote) if quote is not None else sentence_candidate(ctx, start, end)
-    decided = decisions(tagger, tagger.predict_tokens([text], with_hidden=True)[0], [candidate])[0]
-    assert decided is not None
-    return decided
+def classifiers():
+    loaded = load_classifiers(DEFAULT_MODEL_DIR / "rhetoric")
+    assert loaded is not None, "model/rhetoric/{quotes,assertions}.json must ship with slant"
+    return loaded
 
 
 def quote_label(text: str, quoted: str) -> str:
-    q = next(q for q in TextContext.build(text).quotations if text[q.inner_start : q.inner_end] == quoted)
-    return head_decision(text, q.start, q.end)[0]
+    ctx = TextContext.build(text)
+    q = next(q for q in ctx.quotations if text[q.inner_start : q.inner_end] == quoted)
+    return quote_decision(ctx, q).label
+
+
+def quote_decision(ctx: TextContext, q):
+    """As ``classify()`` decides a quotation: with the shipped tagger's vectors and the cross-encoder."""
+    from slant.rhetoric.vectors import span_vectors
+    from slant.tagger import default_tagger
+
+    loaded = classifiers()
+    vectors = span_vectors(default_tagger(), [ctx], [loaded.vector_spans(ctx)])[0]
+    return loaded.quotes.decide(ctx, q, vectors, loaded.quotes.cross_scores([(ctx, q)])[0])
+
+
+def sentence_decision(text: str):
+    """As ``classify()`` decides a sentence: with the cross-encoder's probability when the model ships one."""
+    ctx = TextContext.build(text)
+    assertions = classifiers().assertions
+    return assertions.decide(ctx, 0, len(text), cross=assertions.cross_scores([(ctx, 0, len(text))])[0])
 
 
 # ---------------------------------------------------------------- lexicons and features
@@ -100,24 +105,32 @@ def test_baselines() -> None:
     assert assertion_baseline(TextContext.build(s), 0, len(s)) == "hedged"
 
 
-# ---------------------------------------------------------------- the shipped model's candidate heads
+# ---------------------------------------------------------------- the shipped classifiers
+
+
+def test_models_load_from_model_dir() -> None:
+    for name in ("quotes.json", "assertions.json"):
+        model = LinearModel.load(DEFAULT_MODEL_DIR / "rhetoric" / name)
+        assert model.positive in model.labels and 0.0 < model.threshold < 1.0
+        assert model.meta["trained_by"] == "python -m slant.rhetoric.train"
 
 
 def test_unhedged_with_booster_cue() -> None:
     text = "Russia certainly sees South Korea as a vassal."
-    assert head_decision(text, 0, len(text))[0] == "unhedged"
-    (span,) = rhetoric_spans(text)
-    assert [(text[a:b], word) for a, b, word in span.cues] == [("certainly", "certainly")]
+    d = sentence_decision(text)
+    assert d.label == "unhedged"
+    assert [(text[c.start : c.end], c.kind) for c in d.cues] == [("certainly", "booster")]
 
 
 def test_hedged_is_not_unhedged() -> None:
     text = "Russia may see South Korea as a vassal."
-    assert head_decision(text, 0, len(text))[0] != "unhedged"
+    d = sentence_decision(text)
+    assert d.label != "unhedged"
+    assert [(text[c.start : c.end], c.kind) for c in d.cues] == [("may", "hedge")]
 
 
 def test_attributed() -> None:
-    text = "Smith said the plan was a disaster."
-    assert head_decision(text, 0, len(text))[0] == "attributed"
+    assert sentence_decision("Smith said the plan was a disaster.").label == "attributed"
 
 
 def test_scare_quote() -> None:
@@ -302,8 +315,166 @@ def test_shouted_or_linked_claims_are_not_headlines(sentence: str) -> None:
     assert not is_site_furniture(sentence)
 
 
+def test_each_tagger_reads_its_own_rhetoric_files_else_the_shipped_ones(tmp_path):
+    # A tagger that ships rhetoric/ (its vector models read its hidden states) uses it; any other falls back.
+    assert rhetoric_dir_for(tmp_path) == model_dir()
+    (tmp_path / "rhetoric").mkdir()
+    (tmp_path / "rhetoric" / QUOTES_FILE).write_text("{}", encoding="utf-8")
+    assert rhetoric_dir_for(tmp_path) == tmp_path / "rhetoric"
+    assert rhetoric_dir_for(None) == model_dir()
+    assert rhetoric_dir_for(DEFAULT_MODEL_DIR) == DEFAULT_MODEL_DIR / "rhetoric"
+
+
+@pytest.mark.data
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["quotes", "assertions"])
+def test_training_reproduces_the_shipped_feature_models(kind: str, tmp_path) -> None:
+    # The shipped files must be what `python -m slant.rhetoric.train` writes from this code and data (seeded).
+    from slant.rhetoric import ASSERTIONS_FILE
+    from slant.rhetoric.train import main as train_rhetoric
+
+    require_data(data_root())
+    # The cross-encoder (20 minutes of training) is left out here; its files are checked below and by the
+    # REPORT figures (test_report_figures_match_results_json).
+    train_rhetoric(["--out", str(tmp_path), "--no-vectors", "--no-cross", "--only", kind])
+    name = QUOTES_FILE if kind == "quotes" else ASSERTIONS_FILE
+    fresh = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+    assert fresh == json.loads((DEFAULT_MODEL_DIR / "rhetoric" / name).read_text(encoding="utf-8")), (
+        f"model/rhetoric/{name} is not what training writes now: run python -m slant.rhetoric.train"
+    )
+    # The accurate model's feature models are the same files (they do not read the tagger): never a stale copy.
+    accurate = DEFAULT_MODEL_DIR / "accurate" / "rhetoric" / name
+    assert fresh == json.loads(accurate.read_text(encoding="utf-8")), (
+        f"{accurate} is not what training writes now: "
+        "run python -m slant.rhetoric.train --out model/accurate/rhetoric --model accurate"
+    )
+
+
 def test_separator_lines_are_not_assertions() -> None:
     text = "The sanctions have clearly failed.\n\n*\n\n* * *\n\n---\n\nEveryone knows this war is lost.\n"
     claims = [s.text for s in rhetoric_spans(text) if s.label == "unhedged_assertion"]
     assert claims, "the two claims around the separators should still be found"
     assert all(any(ch.isalpha() for ch in claim) for claim in claims), claims
+
+
+# ---------------------------------------------------------------- the assertion cross-encoder
+
+
+def test_cross_encoder_window_marks_the_item_inside_its_paragraph() -> None:
+    from slant.rhetoric.cross_encoder import CrossConfig, item_window
+
+    text = "Another paragraph.\nThe war is lost. Officials deny it. Prices rose.\nNext paragraph."
+    ctx = TextContext.build(text)
+    start = text.index("Officials")
+    end = text.index("Prices") - 1
+    window = item_window(ctx, start, end, CrossConfig(left_chars=10, right_chars=6))
+    assert window.text[window.start : window.end] == text[start:end]
+    assert window.text == " is lost.  << Officials deny it. >>  Price"  # never crosses into another paragraph
+    short = item_window(ctx, start, end, CrossConfig())
+    assert short.text == "The war is lost.  << Officials deny it. >>  Prices rose."
+
+
+@pytest.mark.parametrize("kind", ["quotes", "assertions"])
+def test_shipped_cross_encoders_serve_both_models(kind: str) -> None:
+    from slant.rhetoric import ASSERTION_CROSS_FILE, QUOTE_CROSS_FILE
+
+    name = QUOTE_CROSS_FILE if kind == "quotes" else ASSERTION_CROSS_FILE
+    shipped = DEFAULT_MODEL_DIR / "rhetoric" / name
+    assert shipped.exists() and shipped.with_suffix(".json").exists()
+    # It reads the base encoder, not the tagger: the accurate model holds no copy and uses these very files.
+    accurate_dir = DEFAULT_MODEL_DIR / "accurate" / "rhetoric"
+    assert not (accurate_dir / name).exists() and not (accurate_dir / name).with_suffix(".json").exists()
+    accurate = load_classifiers(accurate_dir)
+    assert accurate is not None
+    classifier = classifiers().quotes if kind == "quotes" else classifiers().assertions
+    twin = accurate.quotes if kind == "quotes" else accurate.assertions
+    assert classifier.cross_model is not None and twin.cross_model is not None
+    assert twin.cross_model.meta == classifier.cross_model.meta
+    # Their mixes were fitted on the feature model's out-of-fold scores: the accurate folder's feature model
+    # must be the same file (test_training_reproduces_the_shipped_feature_models checks it against training).
+    assert twin.model.meta == classifier.model.meta
+
+
+def test_shipped_cross_encoder_is_shared_by_both_models_and_changes_decisions() -> None:
+    assertions = classifiers().assertions
+    cross = assertions.cross_model
+    assert cross is not None and cross.labels == sorted(["unhedged", "hedged", "attributed", "neutral"])
+    assert cross.meta["tune_out_of_fold_f1_mixed"] > cross.meta["tune_out_of_fold_f1_alone"]
+    # It takes the vector model's place for assertions, so it must be ahead of that mix on TUNE.
+    assert assertions.vector_model is not None
+    assert cross.meta["tune_out_of_fold_f1_mixed"] > assertions.vector_model.meta["tune_out_of_fold_f1_mixed"]
+    # Its threshold and calibration were fitted on the feature model's out-of-fold scores: both must come from
+    # the same TUNE labels (a sentence round added without retraining it fails here).
+    assert cross.meta["n_hand_tune"] == assertions.model.meta["n_hand_tune"], (
+        "the cross-encoder is stale: run python -m slant.rhetoric.train --only assertions"
+    )
+    # Training it again takes 20 minutes, too long for CI: at least its settings must be the ones training
+    # uses now (a changed default without a retrained file fails here).
+    from slant.rhetoric.cross_encoder import CrossConfig
+    from slant.rhetoric.train import SEED
+
+    assert cross.config == CrossConfig(seed=SEED), "run python -m slant.rhetoric.train to retrain the cross-encoder"
+    text = "The sanctions have clearly failed, and everyone in Brussels knows it."
+    ctx = TextContext.build(text)
+    p = assertions.cross_scores([(ctx, 0, len(text))])[0]
+    assert p is not None and 0.0 <= p <= 1.0
+    with_cross = assertions.decide(ctx, 0, len(text), cross=p)
+    without = assertions.decide(ctx, 0, len(text))
+    assert with_cross.score != without.score  # the mix is really used
+    # The probability of a sentence does not depend on the batch it is scored in (padding is masked).
+    other = "Officials said on Tuesday that talks may resume next week in Geneva, according to diplomats."
+    batch = assertions.cross_scores([(TextContext.build(other), 0, len(other)), (ctx, 0, len(text))])
+    assert math.isclose(batch[1], p, abs_tol=1e-5)
+
+
+def test_scare_quotes_are_decided_by_three_models_with_the_taggers_vectors() -> None:
+    from slant.rhetoric.cross_encoder import CrossConfig
+    from slant.rhetoric.train import SEED
+    from slant.rhetoric.vectors import span_vectors
+    from slant.tagger import default_tagger
+
+    quotes = classifiers().quotes
+    cross, vm = quotes.cross_model, quotes.vector_model
+    assert cross is not None and vm is not None and vm.cross_threshold is not None
+    assert cross.config == CrossConfig(seed=SEED), "run python -m slant.rhetoric.train --only quotes"
+    # Fitted on the same TUNE labels as the feature model (a quotation round added without retraining fails).
+    assert cross.meta["n_hand_tune"] == quotes.model.meta["n_hand_tune"]
+    # The three-way mean is used only where it led both two-way mixes on TUNE out-of-fold F1 by the margin: in the
+    # default model; not in the accurate one, whose feature + vector mix was ahead.
+    from slant.rhetoric.train import THREE_WAY_MARGIN
+
+    accurate = load_classifiers(DEFAULT_MODEL_DIR / "accurate" / "rhetoric")
+    assert accurate is not None and accurate.quotes.vector_model is not None
+    for folder_vm in (vm, accurate.quotes.vector_model):
+        best_pair = max(folder_vm.meta["tune_out_of_fold_f1_mixed"], cross.meta["tune_out_of_fold_f1_mixed"])
+        leads = folder_vm.meta["tune_out_of_fold_f1_with_cross"] > best_pair + THREE_WAY_MARGIN
+        assert leads == (folder_vm.cross_threshold is not None)
+    text = 'The regime celebrated its "free and fair" election, in which the only opposing candidate was in prison.'
+    ctx = TextContext.build(text)
+    q = ctx.quotations[0]
+    vectors = span_vectors(default_tagger(), [ctx], [classifiers().vector_spans(ctx)])[0]
+    p = quotes.cross_scores([(ctx, q)])[0]
+    assert p is not None and 0.0 <= p <= 1.0
+    three = quotes.decide(ctx, q, vectors, p)
+    assert three.score != quotes.decide(ctx, q, vectors).score  # the cross-encoder is really mixed in
+    assert three.score != quotes.decide(ctx, q, cross=p).score  # and so are the vectors
+    assert three.label == "scare"
+    # classify() runs the same mix.
+    assert [s.text for s in rhetoric_spans(text) if s.label == "scare_quote"] == ['"free and fair"']
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss of the quotation cross-encoder (data/annotations/README.md): with a reported speech "
+    "sentence in the same short paragraph it scores these scare quotes near 0, and the three-way mix follows",
+)
+def test_scare_quotes_beside_a_reported_speech_sentence() -> None:
+    # strict: the day a model finds them, this test fails until the xfail (and the README) are updated.
+    text = (
+        'Officials presented rather unclear satellite images as "proof" of the build-up. The sanctions have '
+        'clearly failed; "We will not retreat," he told reporters. Critics of the so-called "reform" say pensions '
+        "may fall.\n"
+    )
+    ctx = TextContext.build(text)
+    labels = {text[q.inner_start : q.inner_end]: quote_decision(ctx, q).label for q in ctx.quotations}
+    assert labels["proof"] == "scare" and labels["reform"] == "scare"

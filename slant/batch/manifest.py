@@ -1,8 +1,8 @@
 """``run.json``: which model and decoding profile scored an output folder, so a resume never mixes two.
 
 ``--resume`` skips documents already scored; if the model or profile changed since, the skipped rows and the
-new ones would disagree silently. The manifest fingerprints the model's files (config and weights, candidate
-heads included) and records the profile; a resume with a different one is refused with both named.
+new ones would disagree silently. The manifest fingerprints the model's files (config, weights, rhetoric
+classifiers) and records the profile; a resume with a different one is refused with both named.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ class RunManifest:
 def model_fingerprint(folder: Path) -> str:
     """sha256 (first 16 hex digits) over the files that decide a model's output."""
     digest = hashlib.sha256()
-    for path in (folder / name for name in MODEL_FILES):
+    paths = [folder / name for name in MODEL_FILES] + sorted((folder / "rhetoric").glob("*.json"))
+    for path in paths:
         if path.is_file():
             digest.update(path.name.encode("utf-8"))
             digest.update(path.read_bytes())

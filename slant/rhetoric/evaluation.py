@@ -1,4 +1,4 @@
-"""Score the candidate heads on the hand-labelled sets, next to the keyword baselines.
+"""Score the rhetoric classifiers on the hand-labelled sets, next to the keyword baselines.
 
 ``evaluate_rhetoric("quotes" | "assertions", part="report")`` is what ``evaluate.py run --dataset quotes``
 prints and what data/annotations/RESULTS.json records. The reference label is pass 1; items labelled
@@ -8,18 +8,24 @@ is Cohen's kappa between pass 1 and pass 2 on the doubly-labelled items.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
 from slant.annotations import independent_unit
-from slant.errors import UsageError
-from slant.head_spans import item_probabilities
-from slant.heads import CLASSES, POSITIVE, SPAN_LABEL
+from slant.rhetoric import load_classifiers, rhetoric_dir_for
+from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
-from slant.rhetoric.items import EXCLUDED, LabelledItem, labelled_items
-from slant.tagger import Tagger, default_tagger
+from slant.rhetoric.items import EXCLUDED, LabelledItem, item_vectors, labelled_items
+from slant.rhetoric.quote_classifier import QUOTE_CLASSES
+
+if TYPE_CHECKING:
+    from slant.tagger import Tagger
+
+POSITIVE = {"quotes": "scare", "assertions": "unhedged"}
+CLASSES = {"quotes": QUOTE_CLASSES, "assertions": ASSERTION_CLASSES}
+SPAN_LABEL = {"quotes": "scare_quote", "assertions": "unhedged_assertion"}
 
 
 def prf(gold: list[str], pred: list[str], label: str) -> dict[str, float | int]:
@@ -104,16 +110,40 @@ def kappa(items: list[LabelledItem], positive: str) -> dict[str, Any]:
 
 
 def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tuple[list[str], list[str]]:
-    """Labels from the model's candidate head, read as ``classify()`` reads them, and the baseline's."""
+    """Labels from the classifiers as ``classify()`` runs them (with ``tagger``'s vectors), and the baseline's."""
     if tagger is None:
+        from slant.tagger import default_tagger
+
         tagger = default_tagger()
-    if kind not in tagger.head_specs:
-        raise UsageError(f"the model in {tagger.model_dir} has no {kind} head: train it with python train.py")
-    spec = tagger.head_specs[kind]
-    probs = item_probabilities(tagger, kind, items)
-    # An item no token covers (none in these sets) falls to the likeliest label of nothing read: not positive.
-    model = [spec.decide(p)[0] if p is not None else spec.classes[-1] for p in probs]
-    return model, [_baseline(kind, it) for it in items]
+    if kind in tagger.head_specs:  # one model: the tagger's own candidate head decides
+        from slant.head_spans import item_probabilities
+
+        spec = tagger.head_specs[kind]
+        probs = item_probabilities(tagger, kind, items)
+        model = [spec.decide(p)[0] if p is not None else spec.classes[-1] for p in probs]
+        return model, [_baseline(kind, it) for it in items]
+    classifiers = load_classifiers(rhetoric_dir_for(tagger.model_dir))
+    if classifiers is None:
+        raise FileNotFoundError("no rhetoric model: run python -m slant.rhetoric.train")
+    # The vectors are worth a forward pass only when this kind's classifier will read them.
+    classifier = classifiers.quotes if kind == "quotes" else classifiers.assertions
+    wanted = classifier.reads_vectors and classifiers.wants_vectors(tagger)
+    vectors = item_vectors(items, tagger) if wanted else [None] * len(items)
+    cross: list[float | None] = [None] * len(items)
+    if kind == "assertions":
+        cross = classifiers.assertions.cross_scores([(it.ctx, it.item.start, it.item.end) for it in items])
+    elif classifiers.quotes.reads_cross(vectors[0] if vectors else None):  # the same tagger for every item
+        cross = classifiers.quotes.cross_scores([(it.ctx, it.quotation) for it in items])  # type: ignore[misc]
+    model, baseline = [], []
+    for it, vec, cross_p in zip(items, vectors, cross, strict=True):
+        if kind == "quotes":
+            assert it.quotation is not None
+            model.append(classifiers.quotes.decide(it.ctx, it.quotation, vec, cross_p).label)
+            baseline.append(quote_baseline(it.ctx, it.quotation))
+        else:
+            model.append(classifiers.assertions.decide(it.ctx, it.item.start, it.item.end, vec, cross_p).label)
+            baseline.append(assertion_baseline(it.ctx, it.item.start, it.item.end))
+    return model, baseline
 
 
 def _baseline(kind: str, it: LabelledItem) -> str:
@@ -126,8 +156,9 @@ def _baseline(kind: str, it: LabelledItem) -> str:
 def evaluate_rhetoric(
     kind: str, part: str = "report", root: str | None = None, tagger: Tagger | None = None
 ) -> dict[str, Any]:
-    """Model (``tagger``'s head; default: the shipped model) and keyword baseline on one part ("report" by
-    default, "tune", or "all") of a hand-labelled set."""
+    """Model and keyword baseline on one part ("report" by default, "tune", or "all") of a hand-labelled set.
+
+    ``tagger`` gives the vector models their input (default: the shipped model)."""
     if kind not in POSITIVE:
         raise ValueError(f"kind must be 'quotes' or 'assertions', got {kind!r}")
     every = labelled_items(kind, None, root)  # type: ignore[arg-type]

@@ -1,0 +1,194 @@
+"""How the candidate heads' settings were chosen: every variant scored on the TUNE items alone.
+
+    python -m slant.head_selection [--model model] [--data-root DIR] [--kinds quotes assertions]
+
+The trainable and held-out TUNE items (``slant.head_data.split_tune``) are read through the model's encoder
+once, as ``classify()`` reads them, keeping every layer's item mean, item max and context mean. For each
+variant it prints the out-of-fold F1 on the trainable items (grouped 5-fold, two fold seeds), and the average
+precision and best F1 on the held-out items of readers fitted on all trainable items. REPORT is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+from sklearn.metrics import average_precision_score
+from sklearn.model_selection import StratifiedGroupKFold
+
+from slant.candidates import KINDS, QUOTES
+from slant.head_data import DROPPED_FEATURES, hand_example, split_tune
+from slant.head_spans import item_candidates
+from slant.head_training import SEED, best_threshold, fit_reader, weak_group
+from slant.heads import CLASSES, POSITIVE, token_ranges
+from slant.rhetoric.weak_labels import weak_assertions, weak_quotes
+from slant.tagger import Tagger
+
+LAYERS = (-1, -2, -3, -4, -5, -6)
+POOL_NAMES = ("mean", "max", "context")
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    layers: tuple[int, ...] = (-3,)
+    pools: tuple[str, ...] = ("mean", "context")
+    c_states: float = 0.003
+    c_cues: float = 0.1
+    weak_weight: float = 0.1
+    balanced: bool = False
+    state_weight: float = 0.5  # the state reader's share of the mixed probability
+
+
+BASE = Variant("shipped settings")
+VARIANTS = [
+    BASE,
+    replace(BASE, name="with item max", pools=("mean", "max", "context")),
+    replace(BASE, name="last layer", layers=(-1,)),
+    replace(BASE, name="layers -1 -3", layers=(-1, -3)),
+    replace(BASE, name="layers -1 -3 -5", layers=(-1, -3, -5)),
+    replace(BASE, name="all six layers", layers=LAYERS, c_states=0.001),
+    replace(BASE, name="classes balanced", balanced=True),
+    replace(BASE, name="state reader weight 0.7", state_weight=0.7),
+    replace(BASE, name="state reader weight 0.3", state_weight=0.3),
+    replace(BASE, name="no weak labels", weak_weight=0.0),
+    replace(BASE, name="weak labels 0.3", weak_weight=0.3),
+    replace(BASE, name="state C 0.01", c_states=0.01),
+    replace(BASE, name="cue C 0.3", c_cues=0.3),
+]
+
+
+@dataclass
+class Items:
+    """One kind's TUNE items as the selection reads them."""
+
+    states: np.ndarray  # (n, len(LAYERS) * 3 * hidden): per layer, mean | max | context
+    features: list[dict[str, float]]
+    labels: np.ndarray
+    groups: list[str]
+    held: np.ndarray  # True for a held-out item
+    weak: list = field(default_factory=list)
+
+
+@torch.inference_mode()
+def read_items(tagger: Tagger, kind: str, data_root: str | None) -> Items:
+    train, held = split_tune(kind, data_root)
+    items = train + held
+    tagger.head_layers = list(LAYERS)
+    candidates = item_candidates(kind, items)
+    rows: dict[int, np.ndarray] = {}
+    by_doc: dict[int, list[int]] = {}
+    for i, it in enumerate(items):
+        by_doc.setdefault(id(it.ctx), []).append(i)
+    for members in by_doc.values():
+        pred = tagger.predict_tokens([items[members[0]].ctx.text], with_hidden=True)[0]
+        for i in members:
+            ranges = token_ranges(pred.tokens.offsets, candidates[i])
+            if ranges is None:
+                continue
+            (a, b), (c, d) = ranges
+            s = pred.head_states
+            rows[i] = torch.stack([s[a:b].mean(0), s[a:b].max(0).values, s[c:d].mean(0)], dim=1).reshape(-1).numpy()
+    keep = sorted(rows)
+    weak = weak_quotes(data_root, SEED, inner_words=True) if kind == QUOTES else weak_assertions(data_root, SEED)
+    return Items(
+        np.stack([rows[i] for i in keep]),
+        [candidates[i].features for i in keep],
+        np.array([CLASSES[kind].index(items[i].label) for i in keep]),
+        [hand_example(kind, items[i]).group for i in keep],
+        np.array([i >= len(train) for i in keep]),
+        weak,
+    )
+
+
+def columns(v: Variant, hidden: int) -> np.ndarray:
+    """The state columns a variant reads: per layer (LAYERS order), per pool, ``hidden`` wide."""
+    out = []
+    for layer in v.layers:
+        for pool in v.pools:
+            start = (LAYERS.index(layer) * len(POOL_NAMES) + POOL_NAMES.index(pool)) * hidden
+            out.append(np.arange(start, start + hidden))
+    return np.concatenate(out)
+
+
+def fit_predict(kind: str, v: Variant, items: Items, fit_rows: np.ndarray, test_rows: np.ndarray, cols) -> np.ndarray:
+    """The variant's positive-class probability of ``test_rows`` from readers fitted on ``fit_rows``."""
+    n, pos = len(CLASSES[kind]), CLASSES[kind].index(POSITIVE[kind])
+    y = items.labels[fit_rows]
+    weights = balance(y, np.ones(len(y))) if v.balanced else None
+    states = fit_reader(items.states[fit_rows][:, cols], y, n, v.c_states, weights, standardise=True)
+    drop = DROPPED_FEATURES.get(kind)
+    left_out = {weak_group(g) for i, g in enumerate(items.groups) if i in set(test_rows.tolist())}
+    weak = [w for w in items.weak if w.group not in left_out] if v.weak_weight > 0 else []
+    dicts = [items.features[i] for i in fit_rows] + [w.features for w in weak]
+    counts = Counter(k for d in dicts for k in d if not (drop and k.startswith(drop)))
+    vocab = {k: j for j, k in enumerate(sorted(k for k, c in counts.items() if c >= 5))}
+
+    def dense(ds: list[dict[str, float]]) -> np.ndarray:
+        out = np.zeros((len(ds), len(vocab)))
+        for r, d in enumerate(ds):
+            for k, x in d.items():
+                if k in vocab:
+                    out[r, vocab[k]] = min(max(x, -4.0), 4.0)
+        return out
+
+    cue_y = np.concatenate([y, np.array([CLASSES[kind].index(w.label) for w in weak], dtype=int)])
+    cue_w = np.concatenate([np.ones(len(y)), np.full(len(weak), v.weak_weight)])
+    cues = fit_reader(dense(dicts), cue_y, n, v.c_cues, balance(cue_y, cue_w) if v.balanced else cue_w)
+    p_states = states.probabilities(items.states[test_rows][:, cols])[:, pos]
+    p_cues = cues.probabilities(dense([items.features[i] for i in test_rows]))[:, pos]
+    return v.state_weight * p_states + (1 - v.state_weight) * p_cues
+
+
+def balance(y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    totals = {c: w[y == c].sum() for c in set(y.tolist())}
+    mean = sum(totals.values()) / len(totals)
+    return w * np.array([mean / totals[c] for c in y.tolist()])
+
+
+def score(kind: str, v: Variant, items: Items, hidden: int) -> dict[str, float]:
+    cols = columns(v, hidden)
+    train = np.flatnonzero(~items.held)
+    held = np.flatnonzero(items.held)
+    positive = items.labels == CLASSES[kind].index(POSITIVE[kind])
+    f1s = []
+    for seed in (SEED, SEED + 1):
+        oof = np.zeros(len(train))
+        splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed)
+        groups = [items.groups[i] for i in train]
+        for a, b in splitter.split(train, items.labels[train], groups):
+            oof[b] = fit_predict(kind, v, items, train[a], train[b], cols)
+        f1s.append(best_threshold(oof, positive[train])[1])
+    held_scores = fit_predict(kind, v, items, train, held, cols)
+    return {
+        "oof_f1": float(np.mean(f1s)),
+        "held_ap": float(average_precision_score(positive[held], held_scores)),
+        "held_best_f1": best_threshold(held_scores, positive[held])[1],
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--data-root", default=None)
+    ap.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
+    args = ap.parse_args(argv)
+    tagger = Tagger.load(args.model)
+    hidden = tagger.network.token_head.in_features
+    for kind in args.kinds:
+        items = read_items(tagger, kind, args.data_root)
+        print(f"{kind}: {int((~items.held).sum())} trainable, {int(items.held.sum())} held-out TUNE items")
+        for v in VARIANTS:
+            s = score(kind, v, items, hidden)
+            print(
+                f"  {v.name:26s} out-of-fold F1 {s['oof_f1']:.3f}   held-out AP {s['held_ap']:.3f}, "
+                f"best F1 {s['held_best_f1']:.3f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
