@@ -29,7 +29,7 @@ from typing import Any, Literal
 from slant import resolve
 from slant.corpora.base import Document
 from slant.resolve import data_path
-from slant.sentences import Segment, split_sentences
+from slant.text.sentences import Segment, split_sentences
 
 Kind = Literal["quotes", "assertions"]
 QUOTE_LABELS = ("scare", "direct", "title", "mention", "error")
@@ -84,7 +84,7 @@ def corpus_documents(corpus: str, root: str | None = None) -> dict[str, Document
 
 @cache
 def corpus_sentences(corpus: str, root: str | None = None) -> dict[str, tuple[Segment, ...]]:
-    """Sentences of each document: the corpus's own for ukraine-news-bias, slant.sentences for the rest."""
+    """Sentences of each document: the corpus's own for ukraine-news-bias, slant.text.sentences for the rest."""
     if corpus == "ukraine-news-bias":
         from slant.corpora.ukraine_news import read_ukraine_news
 

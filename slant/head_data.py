@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from slant.annotations import independent_unit
-from slant.candidates import ASSERTIONS, KINDS, QUOTES, Candidate, quote_candidate, sentence_candidate
-from slant.quotes import Quotation
-from slant.rhetoric.context import TextContext
 from slant.rhetoric.items import EXCLUDED, LabelledItem, labelled_items
+from slant.text.candidates import ASSERTIONS, KINDS, QUOTES, Candidate, quote_candidate, sentence_candidate
+from slant.text.context import TextContext
+from slant.text.quotes import Quotation
 
 HELD_OUT_CORPORA = ("ptc2020-dev", "semeval2021-dev")
 MIN_COUNT = 5  # cue features seen fewer times in training are dropped: they only memorise

@@ -14,10 +14,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from slant.candidates import ASSERTIONS, QUOTES, Candidate, propose, quote_candidate, sentence_candidate
 from slant.heads import POOLS, SPAN_LABEL, HeadSpec, head_probabilities, pooled_inputs
-from slant.rhetoric.context import TextContext
 from slant.spans import Span
+from slant.text.candidates import ASSERTIONS, QUOTES, Candidate, propose, quote_candidate, sentence_candidate
+from slant.text.context import TextContext
 
 
 class HeadModel(Protocol):

@@ -22,10 +22,10 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from slant.candidates import KINDS, QUOTES
 from slant.head_data import WEAK_GROUP, feature_vocabulary, hand_example, split_tune, weak_head_examples
 from slant.head_spans import item_inputs
 from slant.heads import CLASSES, POSITIVE, HeadSpec, new_head
+from slant.text.candidates import KINDS, QUOTES
 
 log = logging.getLogger("slant.train")
 SEED = 20240611  # folds, readers and the weak labels' own caps

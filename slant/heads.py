@@ -1,6 +1,6 @@
 """Candidate heads: quotation function and sentence stance, read from the tagger's own encoder pass.
 
-A head decides one candidate (``slant.candidates``) with two linear readers whose class probabilities are
+A head decides one candidate (``slant.text.candidates``) with two linear readers whose class probabilities are
 averaged:
 - the state reader sees the mean of the encoder's states over the candidate's tokens and the mean over its
   context's tokens, taken from a few of the encoder's layers (``HeadSpec.layers``: the last layer is
@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from slant.candidates import ASSERTIONS, QUOTES, Candidate
+from slant.text.candidates import ASSERTIONS, QUOTES, Candidate
 from slant.windows import char_span_to_tokens
 
 CLASSES = {QUOTES: ("scare", "direct", "title", "mention"), ASSERTIONS: ("unhedged", "hedged", "attributed", "neutral")}

@@ -23,8 +23,8 @@ from slant.network import build_network, resolve_device
 from slant.pooling import SpanPooler
 from slant.profiles import DEFAULT_PROFILE, get_profile
 from slant.resolve import model_folder
-from slant.rhetoric.context import TextContext
 from slant.spans import Span
+from slant.text.context import TextContext
 from slant.windows import TokenizedText, Window, char_span_to_tokens, make_windows, pack_windows, tokenize_batch
 
 

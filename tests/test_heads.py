@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from slant.candidates import ASSERTIONS, QUOTES, propose
 from slant.head_data import HeadExample, feature_vocabulary
 from slant.head_training import best_threshold, calibrated_threshold, fit_reader
 from slant.heads import CLASSES, CandidateHead, HeadSpec, head_probabilities, pool_candidate, token_ranges
-from slant.rhetoric.context import TextContext
+from slant.text.candidates import ASSERTIONS, QUOTES, propose
+from slant.text.context import TextContext
 from slant.windows import TokenizedText
 
 TEXT = (

@@ -1,4 +1,4 @@
-"""Tests for slant.quotes.find_quotations: each quote style, the apostrophe and measurement traps, offsets."""
+"""Tests for slant.text.quotes.find_quotations: each quote style, the apostrophe and measurement traps, offsets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slant.quotes import OPEN_TO_CLOSE, Quotation, find_quotations
+from slant.text.quotes import OPEN_TO_CLOSE, Quotation, find_quotations
 
 
 def spans(text: str) -> list[str]:
@@ -163,9 +163,7 @@ def test_invariants_on_arbitrary_unicode(text: str) -> None:
 
 
 def _shifted(qs: list[Quotation], n: int) -> list[tuple[int, int, int, int, str, str]]:
-    return [
-        (q.start + n, q.end + n, q.inner_start + n, q.inner_end + n, q.open_mark, q.close_mark) for q in qs
-    ]
+    return [(q.start + n, q.end + n, q.inner_start + n, q.inner_end + n, q.open_mark, q.close_mark) for q in qs]
 
 
 def _plain(qs: list[Quotation]) -> list[tuple[int, int, int, int, str, str]]:

@@ -11,15 +11,15 @@ from conftest import require_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slant.quotes import find_quotations
 from slant.resolve import data_root, shipped_dir
 from slant.rhetoric import QUOTES_FILE, load_classifiers, model_dir, rhetoric_dir_for, rhetoric_spans
-from slant.rhetoric.assertion_features import assertion_features, is_boilerplate, is_headline, is_site_furniture
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
-from slant.rhetoric.context import TextContext
-from slant.rhetoric.lexicons import cue_matcher
 from slant.rhetoric.linear import LinearModel
-from slant.rhetoric.quote_features import quote_features
+from slant.text.assertion_features import assertion_features, is_boilerplate, is_headline, is_site_furniture
+from slant.text.context import TextContext
+from slant.text.lexicons import cue_matcher
+from slant.text.quote_features import quote_features
+from slant.text.quotes import find_quotations
 
 DEFAULT_MODEL_DIR = shipped_dir("model")
 DATA_DIR = shipped_dir("data")

@@ -1,11 +1,11 @@
-"""Tests for slant.sentences: boundaries, abbreviations and exact offsets."""
+"""Tests for slant.text.sentences: boundaries, abbreviations and exact offsets."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slant.sentences import Segment, split_clauses, split_sentences
+from slant.text.sentences import Segment, split_clauses, split_sentences
 
 
 def texts(text: str) -> list[str]:
@@ -44,10 +44,7 @@ def test_no_split_before_lowercase() -> None:
 
 
 def test_clauses() -> None:
-    text = (
-        "The plan failed; the minister, however, stayed \u2014 and it is clearly a disaster, "
-        "but nobody cares."
-    )
+    text = "The plan failed; the minister, however, stayed \u2014 and it is clearly a disaster, but nobody cares."
     (sent,) = split_sentences(text)
     assert [text[c.start : c.end] for c in split_clauses(text, sent)] == [
         "The plan failed",

@@ -12,9 +12,9 @@ import torch
 from slant.pooling import SpanPooler
 from slant.resolve import shipped_dir
 from slant.rhetoric import load_classifiers, rhetoric_spans
-from slant.rhetoric.context import TextContext
 from slant.rhetoric.vectors import VectorModel, candidate_spans, span_vectors
 from slant.tagger import Tagger, default_tagger
+from slant.text.context import TextContext
 
 DEFAULT_MODEL_DIR = shipped_dir("model")
 PARAGRAPH = (

@@ -21,10 +21,10 @@ from slant.spans import Span
 
 if TYPE_CHECKING:  # imported lazily at run time: the Tagger imports this package on every classify()
     from slant.rhetoric.assertion_classifier import AssertionClassifier
-    from slant.rhetoric.context import TextContext
     from slant.rhetoric.quote_classifier import QuoteClassifier
     from slant.rhetoric.vectors import SpanVectors
     from slant.tagger import Tagger
+    from slant.text.context import TextContext
 
 __all__ = ["rhetoric_spans", "load_classifiers", "model_dir", "rhetoric_dir_for", "RhetoricClassifiers"]
 
@@ -124,8 +124,8 @@ def rhetoric_spans(
     else from ``tagger`` (default: the shipped model, loaded once). Thread-safe: the models are immutable once
     loaded and every call builds its own context.
     """
-    from slant.rhetoric.context import TextContext
     from slant.rhetoric.vectors import span_vectors
+    from slant.text.context import TextContext
 
     if tagger is None and vectors is None:
         from slant.tagger import default_tagger

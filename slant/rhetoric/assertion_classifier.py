@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from slant.rhetoric.assertion_features import assertion_features, is_site_furniture
-from slant.rhetoric.context import TextContext
 from slant.rhetoric.cross_encoder import CrossEncoderModel
-from slant.rhetoric.lexicons import Cue, cue_matcher
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.vectors import SpanVectors, VectorModel, assertion_vector
-from slant.sentences import split_clauses
 from slant.spans import Span
+from slant.text.assertion_features import assertion_features, is_site_furniture
+from slant.text.context import TextContext
+from slant.text.lexicons import Cue, cue_matcher
+from slant.text.sentences import split_clauses
 
 ASSERTION_CLASSES = ("unhedged", "hedged", "attributed", "neutral")
 UNHEDGED_LABEL = "unhedged_assertion"

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from slant.quotes import Quotation
-from slant.rhetoric.context import TextContext
-from slant.rhetoric.lexicons import cue_matcher
+from slant.text.context import TextContext
+from slant.text.lexicons import cue_matcher
+from slant.text.quotes import Quotation
 
 SHORT_WORDS = 4
 WINDOW = 80  # characters on each side searched for a reporting verb

@@ -26,8 +26,8 @@ import torch
 from torch import nn
 
 from slant.encoder import MINILM, verified_model_dir
-from slant.rhetoric.context import TextContext
 from slant.rhetoric.linear import calibrate
+from slant.text.context import TextContext
 from slant.windows import tokenizable
 
 FORMAT = "slant-rhetoric-cross/1"

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from slant.annotations import AnnotatedItem, Kind, load_items
-from slant.quotes import Quotation
-from slant.rhetoric.context import TextContext
 from slant.rhetoric.vectors import SpanVectors, span_vectors
+from slant.text.context import TextContext
+from slant.text.quotes import Quotation
 
 if TYPE_CHECKING:
     from slant.tagger import Tagger

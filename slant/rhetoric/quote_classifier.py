@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from slant.quotes import Quotation
-from slant.rhetoric.assertion_features import is_boilerplate
-from slant.rhetoric.context import TextContext
 from slant.rhetoric.cross_encoder import CrossEncoderModel
 from slant.rhetoric.linear import LinearModel
-from slant.rhetoric.quote_features import quote_features
 from slant.rhetoric.vectors import SpanVectors, VectorModel, quote_vector
 from slant.spans import Span
+from slant.text.assertion_features import is_boilerplate
+from slant.text.context import TextContext
+from slant.text.quote_features import quote_features
+from slant.text.quotes import Quotation
 
 QUOTE_CLASSES = ("scare", "direct", "title", "mention")
 SCARE_LABEL = "scare_quote"

@@ -59,14 +59,14 @@ from slant.rhetoric import (
     QUOTES_FILE,
 )
 from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
-from slant.rhetoric.assertion_features import assertion_features
 from slant.rhetoric.cross_encoder import CrossConfig, CrossEncoderModel, Window, item_window
 from slant.rhetoric.items import EXCLUDED, LabelledItem, item_vectors, labelled_items
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.quote_classifier import QUOTE_CLASSES
-from slant.rhetoric.quote_features import quote_features
 from slant.rhetoric.vectors import VectorModel, assertion_vector, quote_vector
 from slant.rhetoric.weak_labels import WeakExample, weak_assertions, weak_quotes
+from slant.text.assertion_features import assertion_features
+from slant.text.quote_features import quote_features
 
 if TYPE_CHECKING:
     from slant.tagger import Tagger

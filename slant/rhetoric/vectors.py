@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from slant.quotes import Quotation
-from slant.rhetoric.context import TextContext
 from slant.rhetoric.linear import LinearModel, calibrate, read_model_json, sigmoid, write_model_json
-from slant.sentences import split_clauses
+from slant.text.context import TextContext
+from slant.text.quotes import Quotation
+from slant.text.sentences import split_clauses
 
 if TYPE_CHECKING:
     from slant.tagger import Tagger, TokenPredictions

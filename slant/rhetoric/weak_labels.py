@@ -37,10 +37,10 @@ from pathlib import Path
 from slant.annotations import ANNOTATION_DIR
 from slant.corpora.base import Document, GoldSpan
 from slant.resolve import data_root
-from slant.rhetoric.assertion_features import assertion_features
-from slant.rhetoric.context import TextContext
-from slant.rhetoric.lexicons import cue_matcher
-from slant.rhetoric.quote_features import quote_features
+from slant.text.assertion_features import assertion_features
+from slant.text.context import TextContext
+from slant.text.lexicons import cue_matcher
+from slant.text.quote_features import quote_features
 
 # Speculation cues that are hedges of a claim in news; "if", "or", "can", "should", "whether" are not.
 EPISTEMIC = frozenset(

@@ -10,8 +10,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from slant.quotes import Quotation, find_quotations
-from slant.sentences import Segment, split_sentences
+from slant.text.quotes import Quotation, find_quotations
+from slant.text.sentences import Segment, split_sentences
 
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import re
 
-from slant.rhetoric.context import TextContext
-from slant.rhetoric.lexicons import Cue, cue_matcher
+from slant.text.context import TextContext
+from slant.text.lexicons import Cue, cue_matcher
 
 _WORD = re.compile(r"[^\W_][\w'\u2019-]*")
 _NUMBER = re.compile(r"\d")

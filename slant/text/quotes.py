@@ -60,9 +60,7 @@ _LINE_RE = re.compile(
     r"[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|\Z)"
 )
 # Elisions that begin with an apostrophe: '90s, '99, 'em, 'tis, 'twas, 'n', 'cause, 'til.
-_ELISION_RE = re.compile(
-    r"[\u2018\u2019'](?:\d\d(?:s\b|\b)|(?:em|tis|twas|n|cause|til|bout|round)\b)", re.IGNORECASE
-)
+_ELISION_RE = re.compile(r"[\u2018\u2019'](?:\d\d(?:s\b|\b)|(?:em|tis|twas|n|cause|til|bout|round)\b)", re.IGNORECASE)
 
 MAX_LINES_SPANNED = 4
 
@@ -130,13 +128,7 @@ def _classify(text: str, i: int, lo: int, hi: int) -> _Mark | None:
         can_close = can_close and not word_right
     if not (can_open or can_close):
         return None
-    weak = (
-        ch in "'\u2019"
-        and left in "sS"
-        and right != ""
-        and _is_space(right)
-        and text[i + 2 : i + 3].isalnum()
-    )
+    weak = ch in "'\u2019" and left in "sS" and right != "" and _is_space(right) and text[i + 2 : i + 3].isalnum()
     if ch in "'\u2019" and can_close and weak:
         can_open = False
     return _Mark(i, ch, can_open, can_close, weak and can_close)
@@ -200,11 +192,7 @@ def find_quotations(text: str) -> list[Quotation]:
         body_end = lo + len(match.group().rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"))
         if lo == len(text) and match.group() == "":
             break
-        marks = [
-            m
-            for i in range(lo, body_end)
-            if text[i] in _ALL_MARKS and (m := _classify(text, i, lo, body_end))
-        ]
+        marks = [m for i in range(lo, body_end) if text[i] in _ALL_MARKS and (m := _classify(text, i, lo, body_end))]
         stripped = text[lo:body_end].strip()
         # Paragraph breaks and expiry end every pending quotation (oldest are below the newest, so clear all).
         if pending and (

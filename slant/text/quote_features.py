@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import re
 
-from slant.quotes import Quotation
-from slant.rhetoric.context import TextContext
-from slant.rhetoric.lexicons import NOUN_HOMOGRAPHS, cue_matcher, is_noun_use
+from slant.text.context import TextContext
+from slant.text.lexicons import NOUN_HOMOGRAPHS, cue_matcher, is_noun_use
+from slant.text.quotes import Quotation
 
 _WORD = re.compile(r"[^\W_][\w'\u2019-]*")
 _FUNCTION = frozenset(

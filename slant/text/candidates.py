@@ -2,7 +2,7 @@
 
 No torch here. A candidate is a character range of the exact input text, the range of its context (the
 sentence a quotation stands in, the paragraph a sentence stands in) and the cue features the hand-made
-feature models read (``slant.rhetoric.quote_features`` / ``assertion_features``). The network pools the
+feature models read (``slant.text.quote_features`` / ``assertion_features``). The network pools the
 encoder's states over both ranges and reads the features beside them (``slant.heads``).
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from slant.quotes import Quotation
-from slant.rhetoric.assertion_features import assertion_features, is_boilerplate, is_site_furniture
-from slant.rhetoric.context import TextContext
-from slant.rhetoric.lexicons import Cue, cue_matcher
-from slant.rhetoric.quote_features import quote_features
-from slant.sentences import split_clauses
+from slant.text.assertion_features import assertion_features, is_boilerplate, is_site_furniture
+from slant.text.context import TextContext
+from slant.text.lexicons import Cue, cue_matcher
+from slant.text.quote_features import quote_features
+from slant.text.quotes import Quotation
+from slant.text.sentences import split_clauses
 
 QUOTES = "quotes"
 ASSERTIONS = "assertions"

@@ -160,9 +160,7 @@ _BOUNDARY = re.compile(
     r"(?=[\"'\u201c\u2018\u00ab\u2039(\[]*[A-Z0-9\u00c0-\u024f\u0400-\u04ff])"
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)\.$")
-_CLAUSE = re.compile(
-    r"\s*;\s*|\s+[\u2014\u2013]\s+|\s*\u2014\s*|,\s+(?=(?:but|while|whereas|although|though|yet)\b)"
-)
+_CLAUSE = re.compile(r"\s*;\s*|\s+[\u2014\u2013]\s+|\s*\u2014\s*|,\s+(?=(?:but|while|whereas|although|though|yet)\b)")
 
 
 @dataclass(frozen=True, slots=True)
