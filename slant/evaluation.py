@@ -12,6 +12,7 @@ from slant import taxonomy
 from slant.baseline import LexiconBaseline
 from slant.corpora import read_corpus
 from slant.corpora.base import Document
+from slant.corpora.split import HELD_OUT_FRACTION, HELD_OUT_SEED, split_documents
 from slant.metrics import flc_score, si_score, tc_score
 from slant.semeval_format import SIRecord, TCRecord, write_si, write_tc
 
@@ -139,9 +140,7 @@ def pick_tc_labels(spans: list[tuple[int, int]], scores: list[dict[str, float]],
     seen: dict[tuple[int, int], int] = {}
     names: list[str] = []
     for span, score in zip(spans, scores, strict=True):
-        ranked = [
-            taxonomy.convert(label, scheme) for label, _ in sorted(score.items(), key=lambda kv: -kv[1])
-        ]
+        ranked = [taxonomy.convert(label, scheme) for label, _ in sorted(score.items(), key=lambda kv: -kv[1])]
         ranked = [name for name in dict.fromkeys(ranked) if name is not None]
         k = seen.get(span, 0)
         seen[span] = k + 1
@@ -186,9 +185,7 @@ def evaluate(
         seconds=time.time() - started,
     )
     if dropped:
-        report.notes.append(
-            f"{dropped} predicted spans have no {scheme} counterpart and were left out of FLC"
-        )
+        report.notes.append(f"{dropped} predicted spans have no {scheme} counterpart and were left out of FLC")
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_si(out_dir / "si-predictions.txt", si_pred)
@@ -200,11 +197,7 @@ def evaluate(
 def load_split(dataset: str, split: str, root: str | None = None, lang: str = "en") -> list[Document]:
     """A corpus split; "val" is the part of train that training holds out for tuning (for model selection)."""
     if split == "val":
-        from slant.train_config import TrainConfig
-        from slant.training_data import split_documents
-
-        config = TrainConfig()
-        return split_documents(load_split(dataset, "train", root, lang), config.val_fraction, config.seed)[1]
+        return split_documents(load_split(dataset, "train", root, lang), HELD_OUT_FRACTION, HELD_OUT_SEED)[1]
     if dataset == "semeval2023":
         return read_corpus(dataset, split, root=root, lang=lang)
     return read_corpus(dataset, split, root=root)

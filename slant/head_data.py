@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from slant.annotations import independent_unit
-from slant.rhetoric.items import EXCLUDED, LabelledItem, labelled_items
+from slant.corpora.annotations import independent_unit
+from slant.corpora.items import EXCLUDED, LabelledItem, labelled_items
 from slant.text.candidates import ASSERTIONS, KINDS, QUOTES, Candidate, quote_candidate, sentence_candidate
 from slant.text.context import TextContext
 from slant.text.quotes import Quotation

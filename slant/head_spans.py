@@ -68,7 +68,7 @@ def candidate_spans(tagger: HeadModel, pred: Any, ctx: TextContext) -> list[Span
 
 
 def item_candidates(kind: str, items: list) -> list[Candidate]:
-    """The candidate of each hand-labelled item (``slant.rhetoric.items.LabelledItem``)."""
+    """The candidate of each hand-labelled item (``slant.corpora.items.LabelledItem``)."""
     return [
         quote_candidate(it.ctx, it.quotation)
         if kind == QUOTES

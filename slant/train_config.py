@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, fields
 
+from slant.corpora.split import HELD_OUT_FRACTION, HELD_OUT_SEED
+
 TECHNIQUE_THRESHOLD_METHODS = ("shared", "per_channel")  # see slant.tuning
 WEIGHT_DTYPES = ("float32", "float16")
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?|mps")
@@ -16,9 +18,9 @@ class TrainConfig:
     output_dir: str = "model"
     run_dir: str = "runs/default"  # checkpoints and logs; never committed
     data_root: str | None = None
-    seed: int = 13
+    seed: int = HELD_OUT_SEED
     # Articles held out of PTC train to tune thresholds and calibration (dev is never used for tuning).
-    val_fraction: float = 0.12
+    val_fraction: float = HELD_OUT_FRACTION
     # How the technique channels' decoding thresholds are fitted on those articles (slant.tuning):
     # "shared" fits one threshold for all of them, "per_channel" one each (fits ~45 articles, carries over worse).
     technique_thresholds: str = "shared"

@@ -20,6 +20,7 @@ from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 from slant.corpora.base import Document
 from slant.corpora.ptc import read_ptc2020
 from slant.corpora.semeval2021 import read_semeval2021
+from slant.corpora.split import split_documents
 from slant.encoder import KNOWN_ENCODERS, MINILM, resolve_base_model, sha256_file
 from slant.head_training import HeadSettings, fit_heads
 from slant.model import SpanTagger, pool_span
@@ -27,7 +28,7 @@ from slant.network import build_network, resolve_device, trainable_state
 from slant.profiles import DEFAULT_PROFILE, PROFILES
 from slant.tagger import ModelConfig, Tagger
 from slant.train_config import TrainConfig
-from slant.training_data import ChannelSpec, build_dataset, channel_spec, split_documents
+from slant.training_data import ChannelSpec, build_dataset, channel_spec
 from slant.tuning import tune
 from slant.windows import pack_windows
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,15 +61,6 @@ def channel_spec(corpora: list[str]) -> ChannelSpec:
                 reach.append(channel)
         annotated["semeval2021"] = reach
     return ChannelSpec(channels, annotated)
-
-
-def split_documents(docs: list[Document], fraction: float, seed: int) -> tuple[list[Document], list[Document]]:
-    """A seeded held-out part of train, for thresholds and calibration (dev is never used for tuning)."""
-    order = list(range(len(docs)))
-    random.Random(seed).shuffle(order)
-    n_val = max(1, round(len(docs) * fraction))
-    val = {order[i] for i in range(n_val)}
-    return [d for i, d in enumerate(docs) if i not in val], [d for i, d in enumerate(docs) if i in val]
 
 
 def document_windows(

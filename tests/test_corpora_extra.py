@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import require_data
 
-from slant.annotations import AnnotationError, independent_unit, load_items, sha256_text
 from slant.config import data_root
+from slant.corpora.annotations import AnnotationError, independent_unit, load_items, sha256_text
 from slant.corpora.base import CorpusFormatError
 from slant.corpora.basil import BasilSpan, read_basil, read_basil_article
 from slant.corpora.polnear import read_ann, read_polnear, relation_count
@@ -41,9 +41,7 @@ def test_basil_counts() -> None:
     assert len(spans) == 1726
     kinds = Counter(s.technique for s in spans)
     assert kinds == {"lexical": 480, "informational": 1246}
-    assert (
-        sum(1 for s in spans if isinstance(s, BasilSpan) and s.technique == "lexical" and s.in_quote) == 116
-    )
+    assert sum(1 for s in spans if isinstance(s, BasilSpan) and s.technique == "lexical" and s.in_quote) == 116
     _in_range(docs)
     assert len({d.id for d in docs}) == 300
 
@@ -78,9 +76,7 @@ def test_basil_offsets_move_into_document(tmp_path: Path) -> None:
     ],
 )
 def test_basil_malformed(tmp_path: Path, item: dict) -> None:
-    paths = _write_basil(
-        tmp_path, {"title": "T", "body-paragraphs": [["One."]]}, {"phrase-level-annotations": [item]}
-    )
+    paths = _write_basil(tmp_path, {"title": "T", "body-paragraphs": [["One."]]}, {"phrase-level-annotations": [item]})
     with pytest.raises(CorpusFormatError, match=r"x_1_ann\.json: phrase-level-annotations\[0\]"):
         read_basil_article(*paths)
 
@@ -89,9 +85,7 @@ def test_basil_malformed(tmp_path: Path, item: dict) -> None:
 
 
 @pytest.mark.data
-@pytest.mark.parametrize(
-    ("split", "n_articles", "n_ann", "n_rel"), [("dev", 84, 94, 2320), ("test", 84, 94, 2231)]
-)
+@pytest.mark.parametrize(("split", "n_articles", "n_ann", "n_rel"), [("dev", 84, 94, 2320), ("test", 84, 94, 2231)])
 def test_polnear_counts(split: str, n_articles: int, n_ann: int, n_rel: int) -> None:
     require_data(data_root() / "polnear")
     assert len(read_polnear(split)) == n_articles
@@ -237,13 +231,8 @@ def test_candidate_files_hold_no_text() -> None:
 def test_loader_merges_labels_and_checks_hash(tmp_path: Path) -> None:
     require_data(data_root())
     src = REPO / "data" / "annotations"
-    rows = [
-        json.loads(x)
-        for x in (src / "assertions.candidates.jsonl").read_text(encoding="utf-8").splitlines()[:3]
-    ]
-    (tmp_path / "assertions.candidates.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
-    )
+    rows = [json.loads(x) for x in (src / "assertions.candidates.jsonl").read_text(encoding="utf-8").splitlines()[:3]]
+    (tmp_path / "assertions.candidates.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     first = load_items("assertions", annotation_dir=tmp_path)[0]
     word = first.text.split()[0]
     (tmp_path / "assertions.labels.pass1.jsonl").write_text(
@@ -262,8 +251,6 @@ def test_loader_merges_labels_and_checks_hash(tmp_path: Path) -> None:
     (tmp_path / "assertions.labels.pass2.jsonl").unlink()
 
     rows[0]["doc_sha256"] = sha256_text("something else")
-    (tmp_path / "assertions.candidates.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
-    )
+    (tmp_path / "assertions.candidates.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     with pytest.raises(AnnotationError, match="sha256 mismatch"):
         load_items("assertions", annotation_dir=tmp_path)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script, slant not installed
 
-from slant.annotations import LABELS, AnnotatedItem, corpus_sentences, load_items  # noqa: E402
+from slant.corpora.annotations import LABELS, AnnotatedItem, corpus_sentences, load_items  # noqa: E402
 
 BASE_COUNT = {"quotes": 430, "assertions": 780}  # as in sample_candidates.py: the items before --extend
 

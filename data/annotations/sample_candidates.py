@@ -58,7 +58,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere, slant not installed
 
-from slant.annotations import (  # noqa: E402
+from slant.corpora.annotations import (  # noqa: E402
     ANNOTATION_DIR,
     CORPORA,
     EXTENSION_CORPORA,

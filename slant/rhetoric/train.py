@@ -49,7 +49,8 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from slant.annotations import independent_unit
+from slant.corpora.annotations import independent_unit
+from slant.corpora.items import EXCLUDED, LabelledItem, labelled_items
 from slant.rhetoric import (
     ASSERTION_CROSS_FILE,
     ASSERTION_VECTORS_FILE,
@@ -60,10 +61,9 @@ from slant.rhetoric import (
 )
 from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
 from slant.rhetoric.cross_encoder import CrossConfig, CrossEncoderModel, Window, item_window
-from slant.rhetoric.items import EXCLUDED, LabelledItem, item_vectors, labelled_items
 from slant.rhetoric.linear import LinearModel
 from slant.rhetoric.quote_classifier import QUOTE_CLASSES
-from slant.rhetoric.vectors import VectorModel, assertion_vector, quote_vector
+from slant.rhetoric.vectors import VectorModel, assertion_vector, item_vectors, quote_vector
 from slant.rhetoric.weak_labels import WeakExample, weak_assertions, weak_quotes
 from slant.text.assertion_features import assertion_features
 from slant.text.quote_features import quote_features

@@ -24,6 +24,7 @@ from slant.text.quotes import Quotation
 from slant.text.sentences import split_clauses
 
 if TYPE_CHECKING:
+    from slant.corpora.items import LabelledItem
     from slant.tagger import Tagger, TokenPredictions
 
 FORMAT = "slant-rhetoric-vectors/1"
@@ -170,3 +171,28 @@ class VectorModel:
             if three_way is None
             else (float(three_way["calibration"][0]), float(three_way["calibration"][1])),
         )
+
+
+def item_span(item: LabelledItem) -> list[tuple[int, int]]:
+    """The spans a vector model reads for this item: the quoted words and their sentence, or the sentence."""
+    if item.quotation is not None:
+        q = item.quotation
+        return [(q.inner_start, q.inner_end), item.ctx.sentence_span(q.start, q.end)]
+    return [(item.item.start, item.item.end)]
+
+
+def item_vectors(items: list[LabelledItem], tagger: Tagger, docs_per_batch: int = 16) -> list[SpanVectors | None]:
+    """Each hand-labelled item's SpanVectors from ``tagger`` (one forward pass per document, shared by its items)."""
+    by_doc: dict[int, list[tuple[int, int]]] = {}
+    contexts: dict[int, TextContext] = {}
+    for it in items:
+        by_doc.setdefault(id(it.ctx), []).extend(item_span(it))
+        contexts[id(it.ctx)] = it.ctx
+    keys = list(by_doc)
+    found: dict[int, SpanVectors | None] = {}
+    for i in range(0, len(keys), docs_per_batch):
+        chunk = keys[i : i + docs_per_batch]
+        spans = [list(dict.fromkeys(by_doc[k])) for k in chunk]
+        for key, vectors in zip(chunk, span_vectors(tagger, [contexts[k] for k in chunk], spans), strict=True):
+            found[key] = vectors
+    return [found[id(it.ctx)] for it in items]

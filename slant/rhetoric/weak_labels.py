@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from slant.annotations import ANNOTATION_DIR
+from slant.corpora.annotations import ANNOTATION_DIR
 from slant.corpora.base import Document, GoldSpan
 from slant.resolve import data_root
 from slant.text.assertion_features import assertion_features

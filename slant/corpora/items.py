@@ -1,17 +1,13 @@
-"""The hand-labelled candidates (slant.annotations) as classifier inputs: a quotation or a sentence in context."""
+"""The hand-labelled candidates (slant.corpora.annotations) as classifier inputs: a quotation or a sentence in
+context. Their tagger vectors: ``slant.rhetoric.vectors.item_vectors``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from slant.annotations import AnnotatedItem, Kind, load_items
-from slant.rhetoric.vectors import SpanVectors, span_vectors
+from slant.corpora.annotations import AnnotatedItem, Kind, load_items
 from slant.text.context import TextContext
 from slant.text.quotes import Quotation
-
-if TYPE_CHECKING:
-    from slant.tagger import Tagger
 
 EXCLUDED = "error"  # not a real quotation / not a usable sentence: counted, never scored
 
@@ -54,28 +50,3 @@ def labelled_items(kind: Kind, part: str | None = None, root: str | None = None)
         ctx = contexts[key]
         out.append(LabelledItem(item, ctx, _quotation(item, ctx) if kind == "quotes" else None))
     return out
-
-
-def item_span(item: LabelledItem) -> list[tuple[int, int]]:
-    """The spans a vector model reads for this item: the quoted words and their sentence, or the sentence."""
-    if item.quotation is not None:
-        q = item.quotation
-        return [(q.inner_start, q.inner_end), item.ctx.sentence_span(q.start, q.end)]
-    return [(item.item.start, item.item.end)]
-
-
-def item_vectors(items: list[LabelledItem], tagger: Tagger, docs_per_batch: int = 16) -> list[SpanVectors | None]:
-    """Each item's SpanVectors from ``tagger`` (one forward pass per document, shared by its items)."""
-    by_doc: dict[int, list[tuple[int, int]]] = {}
-    contexts: dict[int, TextContext] = {}
-    for it in items:
-        by_doc.setdefault(id(it.ctx), []).extend(item_span(it))
-        contexts[id(it.ctx)] = it.ctx
-    keys = list(by_doc)
-    found: dict[int, SpanVectors | None] = {}
-    for i in range(0, len(keys), docs_per_batch):
-        chunk = keys[i : i + docs_per_batch]
-        spans = [list(dict.fromkeys(by_doc[k])) for k in chunk]
-        for key, vectors in zip(chunk, span_vectors(tagger, [contexts[k] for k in chunk], spans), strict=True):
-            found[key] = vectors
-    return [found[id(it.ctx)] for it in items]
