@@ -95,9 +95,7 @@ def score(
     task: Annotated[Task, typer.Option(help="Subtask whose format and metric to use.")],
     pred: Annotated[Path, typer.Option(help="Prediction file.", **_FILE)],
     gold: Annotated[Path, typer.Option(help="Gold label file.", **_FILE)],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
 ) -> None:
     """Score a prediction file against gold with the organisers' SemEval-2020 Task 11 metrics."""
     try:
@@ -154,9 +152,7 @@ def _run_tables(reports: list[dict[str, Any]]) -> list[Table]:
         si.add_column(col, justify="right")
     for r in reports:
         d = r["si"]
-        si.add_row(
-            r["system"], _f(d["precision"]), _f(d["recall"]), _f(d["f1"]), str(d["n_pred"]), str(d["n_gold"])
-        )
+        si.add_row(r["system"], _f(d["precision"]), _f(d["recall"]), _f(d["f1"]), str(d["n_pred"]), str(d["n_gold"]))
     tables = [si]
     for task, title in (("tc", "TC (gold spans given)"), ("flc", "FLC (span + technique)")):
         table = Table(title=title)
@@ -208,9 +204,7 @@ def run(
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the JSON report with every figure here.")
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Write predictions in the official TAB formats here.")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write predictions in the official TAB formats here.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help=VERBOSE_HELP)] = False,
 ) -> None:
     """Run slant (and the baseline) over a split, print SI/TC/FLC tables, write predictions and a JSON report."""
@@ -266,7 +260,7 @@ def compare_tuning(
     the held-out train documents, score FLC F1 on the other half. Dev is not read."""
     import statistics
 
-    from slant.profiles import PROFILES
+    from slant.model.profiles import PROFILES
     from slant.tagger import Tagger
     from slant.train_config import TrainConfig
     from slant.training import load_corpora
@@ -304,12 +298,8 @@ def _read_report(path: Path) -> dict[str, Any]:
 
 @app.command()
 def card(
-    reports: Annotated[
-        list[Path], typer.Argument(help="JSON reports written by `evaluate.py run --json`.", **_FILE)
-    ],
-    card_path: Annotated[Path, typer.Option("--card", help="The model card to update.")] = Path(
-        "model/MODEL_CARD.md"
-    ),
+    reports: Annotated[list[Path], typer.Argument(help="JSON reports written by `evaluate.py run --json`.", **_FILE)],
+    card_path: Annotated[Path, typer.Option("--card", help="The model card to update.")] = Path("model/MODEL_CARD.md"),
     block: Annotated[
         str, typer.Option(help="Which fenced block of the card to rewrite (one per model).")
     ] = "evaluation tables",

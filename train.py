@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def train(args: argparse.Namespace, config: TrainConfig) -> int:
-    from slant.network import resolve_device
+    from slant.model.network import resolve_device
     from slant.training import fit, retune  # heavy imports after argument parsing, so --help is instant
 
     resolve_device(config.device)  # --device cuda without a GPU: said now, not after the data has loaded

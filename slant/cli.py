@@ -157,8 +157,8 @@ def score(
     from slant.batch import ScoreOptions, exit_code, run
     from slant.batch.manifest import RunManifest, check_resume
     from slant.batch.outputs import SPANS_FILE
-    from slant.model_files import check_model
-    from slant.profiles import get_profile
+    from slant.model.files import check_model
+    from slant.model.profiles import get_profile
     from slant.resolve import ModelNotFoundError, model_folder
 
     for path in paths:
@@ -219,9 +219,7 @@ def classify(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the spans as JSON (the fields of spans.jsonl's spans), no view.")
     ] = False,
-    labels: Annotated[
-        list[str], typer.Option("--labels", "-l", help="Only these labels (comma list or repeat).")
-    ] = [],  # noqa: B006 - typer reads the default, never mutates it
+    labels: Annotated[list[str], typer.Option("--labels", "-l", help="Only these labels (comma list or repeat).")] = [],  # noqa: B006 - typer reads the default, never mutates it
     min_score: Annotated[float, typer.Option(min=0.0, max=1.0, help="Only spans scored at least this.")] = 0.0,
     model: Annotated[
         str | None,
@@ -276,4 +274,3 @@ def serve(
     from slant.serve_cli import serve as run_server
 
     run_server(host, port, model, max_body_bytes=max_body_bytes, max_waiting=max_waiting)
-

@@ -18,7 +18,7 @@ from slant.semeval_format import SIRecord, TCRecord, write_si, write_tc
 
 # The scheme each dataset's gold is written in; predictions are converted into it with taxonomy.convert.
 DATASET_SCHEME = {"ptc2020": "semeval2020", "semeval2021": "semeval2021", "semeval2023": "semeval2023"}
-# The decoding profile (slant.profiles) that matches each dataset's genre.
+# The decoding profile (slant.model.profiles) that matches each dataset's genre.
 DATASET_PROFILE = {"ptc2020": "news", "semeval2021": "memes", "semeval2023": "news"}
 
 
@@ -66,7 +66,7 @@ class TaggerSystem:
     batch_docs: int = 8
 
     def run(self, docs: list[Document], tc_spans: list[list[tuple[int, int]]]) -> list[DocOutput]:
-        from slant.tagger import ANY_CHANNEL
+        from slant.model.network import ANY_CHANNEL  # torch loads only when a tagger is scored
 
         outputs = []
         for i in range(0, len(docs), self.batch_docs):

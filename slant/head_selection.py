@@ -22,7 +22,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from slant.head_data import DROPPED_FEATURES, hand_example, split_tune
 from slant.head_spans import item_candidates
 from slant.head_training import SEED, best_threshold, fit_reader, weak_group
-from slant.heads import CLASSES, POSITIVE, token_ranges
+from slant.model.heads import CLASSES, POSITIVE, token_ranges
 from slant.rhetoric.weak_labels import weak_assertions, weak_quotes
 from slant.tagger import Tagger
 from slant.text.candidates import KINDS, QUOTES

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from slant.heads import POOLS, SPAN_LABEL, HeadSpec, head_probabilities, pooled_inputs
+from slant.model.heads import POOLS, SPAN_LABEL, HeadSpec, head_probabilities, pooled_inputs
 from slant.spans import Span
 from slant.text.candidates import ASSERTIONS, QUOTES, Candidate, propose, quote_candidate, sentence_candidate
 from slant.text.context import TextContext

@@ -9,7 +9,7 @@ reads it (whole documents, one pass, the layers in ``HeadSpec.layers``), and fit
   the trainable items (grouped folds: a document, or a BASIL story, never straddles two) together with the
   held-out items' scores (``slant.head_data.split_tune``: items from PTC / SemEval-2021 dev documents and from
   REPORT documents are never trained on, only used here).
-The fitted readers become the head's weights (``slant.heads.CandidateHead``), so inference needs no sklearn.
+The fitted readers become the head's weights (``slant.model.heads.CandidateHead``), so inference needs no sklearn.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from slant.head_data import WEAK_GROUP, feature_vocabulary, hand_example, split_tune, weak_head_examples
 from slant.head_spans import item_inputs
-from slant.heads import CLASSES, POSITIVE, HeadSpec, new_head
+from slant.model.heads import CLASSES, POSITIVE, HeadSpec, new_head
 from slant.text.candidates import KINDS, QUOTES
 
 log = logging.getLogger("slant.train")

@@ -64,7 +64,7 @@ def serve(
     ``model`` is a model folder or a named model ("accurate"); None means $SLANT_MODEL or the shipped model.
     The model loads before the socket opens, so a missing model is a clear error at start-up, not a 500 later.
     """
-    from slant.model_files import check_model
+    from slant.model.files import check_model
 
     # First, before the imports and the model load: a busy port or a damaged model folder is said at once.
     check_port(host, port)
@@ -94,9 +94,7 @@ def serve(
     )
     app.state.model.get()  # already loaded: marks /healthz model_loaded from the start
     shown = f"[{host}]" if ":" in host else host
-    print(
-        f"slant: model {tagger.model_dir}; open http://{shown}:{port}/ (API docs at /docs)", file=sys.stderr
-    )
+    print(f"slant: model {tagger.model_dir}; open http://{shown}:{port}/ (API docs at /docs)", file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
 
 

@@ -35,7 +35,7 @@ try:
 except ImportError as exc:  # pragma: no cover - the extra is installed wherever this module is imported on purpose
     raise ImportError('slant\'s spaCy component needs spaCy: pip install "slant[spacy]"') from exc
 
-from slant.profiles import DEFAULT_PROFILE
+from slant.model.profiles import DEFAULT_PROFILE
 from slant.spans import Span
 
 if TYPE_CHECKING:

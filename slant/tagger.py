@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import functools
-import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,19 +12,19 @@ import torch
 from transformers import AutoTokenizer
 
 from slant.decoding import decode_runs, has_content_word
-from slant.encoder import KNOWN_ENCODERS, BaseEncoder, resolve_base_model, sha256_file, verified_model_dir
-from slant.errors import ModelError, UsageError
+from slant.errors import ModelError
 from slant.head_spans import candidate_spans
-from slant.heads import HeadSpec, attach_heads
-from slant.model import ANY_CHANNEL, SpanTagger, pool_span, span_features
-from slant.model_files import load_weights, read_config
-from slant.network import build_network, resolve_device
-from slant.pooling import SpanPooler
-from slant.profiles import DEFAULT_PROFILE, get_profile
+from slant.model.config import ModelConfig
+from slant.model.encoder import KNOWN_ENCODERS, BaseEncoder, resolve_base_model, sha256_file, verified_model_dir
+from slant.model.files import load_weights
+from slant.model.heads import HeadSpec, attach_heads
+from slant.model.network import ANY_CHANNEL, SpanTagger, build_network, pool_span, resolve_device, span_features
+from slant.model.pooling import SpanPooler
+from slant.model.profiles import DEFAULT_PROFILE
+from slant.model.windows import TokenizedText, Window, char_span_to_tokens, make_windows, pack_windows, tokenize_batch
 from slant.resolve import model_folder
 from slant.spans import Span
 from slant.text.context import TextContext
-from slant.windows import TokenizedText, Window, char_span_to_tokens, make_windows, pack_windows, tokenize_batch
 
 
 @dataclass
@@ -36,62 +35,10 @@ class TokenPredictions:
     tokens: TokenizedText
     probs: np.ndarray  # (n_tokens, n_channels)
     hidden: torch.Tensor | None  # (n_tokens, hidden) when asked for (span classification)
-    # (n_tokens, len(head_layers) * hidden): the layers the candidate heads pool, side by side (slant.heads).
+    # (n_tokens, len(head_layers) * hidden): the layers the candidate heads pool, side by side (slant.model.heads).
     head_states: torch.Tensor | None = None
-    # The pooled hidden state of each span asked for with ``pool_spans`` (slant.pooling), in that order.
+    # The pooled hidden state of each span asked for with ``pool_spans`` (slant.model.pooling), in that order.
     span_vectors: list[np.ndarray | None] | None = None
-
-
-@dataclass
-class ModelConfig:
-    """What ``model/config.json`` holds; written by training, read by the Tagger."""
-
-    base: dict
-    channels: list[str]
-    span_labels: list[str]
-    thresholds: dict[str, dict]
-    calibration: dict[str, dict]
-    max_tokens: int
-    stride: int
-    lora: dict | None
-    dropout: float
-    extra: dict
-    # Other decoding profiles than the default (thresholds/calibration above): name -> the same three keys.
-    profiles: dict[str, dict] = field(default_factory=dict)
-    span_hidden: int | None = None  # span head width; None: the encoder's hidden size
-    # Candidate heads (slant.heads): kind -> HeadSpec as a dict (classes, cue features, threshold, calibration).
-    heads: dict[str, dict] = field(default_factory=dict)
-
-    @classmethod
-    def read(cls, path: Path) -> ModelConfig:
-        data = read_config(path)  # ModelError naming the file when it is not a slant config
-        optional = {"extra": {}, "profiles": {}, "span_hidden": None, "heads": {}}
-        required = {k: data[k] for k in cls.__dataclass_fields__ if k not in optional}
-        return cls(**required, **{k: data.get(k, default) for k, default in optional.items()})
-
-    def use_profile(self, name: str) -> None:
-        """Decode with the thresholds and calibration of profile ``name``."""
-        get_profile(name)
-        if name == DEFAULT_PROFILE:
-            return
-        if name not in self.profiles:
-            raise UsageError(f"this model has no {name!r} decoding profile (it has: {', '.join(self.profiles)})")
-        self.thresholds = self.profiles[name]["thresholds"]
-        self.calibration = self.profiles[name]["calibration"]
-
-    def adopt_tuning(self, other: ModelConfig) -> None:
-        """Take the technique channels' thresholds, calibration and profiles (and the record of their fit) from
-        ``other``, a model with the same encoder weights."""
-        self.thresholds, self.calibration, self.profiles = other.thresholds, other.calibration, other.profiles
-        for key in ("validation",):
-            if key in other.extra:
-                self.extra[key] = other.extra[key]
-        self.extra.setdefault("train_config", {})["technique_thresholds"] = other.extra.get("train_config", {}).get(
-            "technique_thresholds", "shared"
-        )
-
-    def write(self, path: Path) -> None:
-        path.write_text(json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def base_dir_for(base: dict) -> Path:
@@ -137,7 +84,7 @@ class Tagger:
         self.batch_size = 32
         self._lock = threading.Lock()
         self._channel_index = {name: i for i, name in enumerate(config.channels)}
-        # The candidate heads' learned state beside their weights (slant.heads.HeadSpec), by kind.
+        # The candidate heads' learned state beside their weights (slant.model.heads.HeadSpec), by kind.
         self.head_specs = {kind: HeadSpec.from_dict(spec) for kind, spec in config.heads.items()}
         layer_lists = {tuple(spec.layers) for spec in self.head_specs.values()}
         if len(layer_lists) > 1:  # one pass keeps one set of layer states, which every head pools
@@ -148,7 +95,7 @@ class Tagger:
     @classmethod
     def load(cls, path: str | Path | None = None, profile: str = DEFAULT_PROFILE, device: str | None = None) -> Tagger:
         """Load ``model/`` (default), a named model ("accurate"), or a model folder; decode with ``profile``
-        ("news", the default, or "memes": see ``slant.profiles``) on ``device`` (None or "auto": the GPU when
+        ("news", the default, or "memes": see ``slant.model.profiles``) on ``device`` (None or "auto": the GPU when
         torch sees one, else the CPU; or "cpu", "cuda", ...)."""
         torch_device = resolve_device(device)
         folder = model_folder(path)  # ModelNotFoundError (a FileNotFoundError) naming the folder
@@ -295,9 +242,9 @@ class Tagger:
     def classify_batch(self, texts: list[str]) -> list[list[Span]]:
         """Spans for each text (possibly overlapping, each with a calibrated score): the technique channels' and the
         scare quotes and unhedged assertions, from the model's candidate heads in the same encoder pass where it
-        has them, else from the separate rhetoric classifiers (``slant.rhetoric``)."""
-        from slant.rhetoric import load_classifiers, rhetoric_dir_for, rhetoric_spans  # scare quotes, assertions
-        from slant.rhetoric.vectors import vectors_from_prediction
+        has them, else from the separate rhetoric classifiers (``slant.model.rhetoric``)."""
+        from slant.model.rhetoric import load_classifiers, rhetoric_dir_for, rhetoric_spans  # scare quotes, assertions
+        from slant.model.rhetoric.vectors import vectors_from_prediction
 
         texts = list(texts)
         _check_texts(texts)

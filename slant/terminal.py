@@ -25,7 +25,7 @@ from rich.text import Text
 from slant import palette
 from slant.batch.inputs import DEFAULT_MAX_BYTES, Source, extract_html, read_document
 from slant.batch.outputs import span_dict
-from slant.profiles import DEFAULT_PROFILE, get_profile
+from slant.model.profiles import DEFAULT_PROFILE, get_profile
 from slant.spans import Span
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def load_tagger(model: str | None = None, profile: str = DEFAULT_PROFILE) -> Tag
         get_profile(profile)
     except ValueError as exc:
         raise ClassifyError(f"--profile: {exc}") from None
-    from slant.encoder import EncoderError
+    from slant.model.encoder import EncoderError
     from slant.tagger import Tagger
 
     try:

@@ -48,7 +48,7 @@ class TrainConfig:
     # Class balance: positive tokens of rare techniques are up-weighted by sqrt(neg/pos), capped.
     max_pos_weight: float = 8.0
     span_loss_weight: float = 1.0
-    # Candidate heads (quotation function, sentence stance; slant.heads), fitted on the finished encoder's states
+    # Candidate heads (quotation function, sentence stance; slant.model.heads), fitted on the finished encoder's states
     # in the same run; settings chosen on the TUNE items alone (python -m slant.head_selection). Off by default:
     # the shipped model keeps its separate rhetoric models until a one-pass model meets the card's rule.
     heads: bool = False

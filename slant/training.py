@@ -21,16 +21,16 @@ from slant.corpora.base import Document
 from slant.corpora.ptc import read_ptc2020
 from slant.corpora.semeval2021 import read_semeval2021
 from slant.corpora.split import split_documents
-from slant.encoder import KNOWN_ENCODERS, MINILM, resolve_base_model, sha256_file
 from slant.head_training import HeadSettings, fit_heads
-from slant.model import SpanTagger, pool_span
-from slant.network import build_network, resolve_device, trainable_state
-from slant.profiles import DEFAULT_PROFILE, PROFILES
-from slant.tagger import ModelConfig, Tagger
+from slant.model.config import ModelConfig
+from slant.model.encoder import KNOWN_ENCODERS, MINILM, resolve_base_model, sha256_file
+from slant.model.network import SpanTagger, build_network, pool_span, resolve_device, trainable_state
+from slant.model.profiles import DEFAULT_PROFILE, PROFILES
+from slant.model.windows import pack_windows
+from slant.tagger import Tagger
 from slant.train_config import TrainConfig
 from slant.training_data import ChannelSpec, build_dataset, channel_spec
 from slant.tuning import tune
-from slant.windows import pack_windows
 
 log = logging.getLogger("slant.train")
 

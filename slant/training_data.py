@@ -9,8 +9,8 @@ from datasets import Dataset
 
 from slant import taxonomy
 from slant.corpora.base import Document
-from slant.model import ANY_CHANNEL, span_features
-from slant.windows import char_span_to_tokens, make_windows, token_char_labels, tokenize
+from slant.model.network import ANY_CHANNEL, span_features
+from slant.model.windows import char_span_to_tokens, make_windows, token_char_labels, tokenize
 
 EXAMPLE_KEYS = (
     "input_ids",

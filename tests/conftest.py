@@ -24,7 +24,7 @@ def require_data(path: str | os.PathLike[str]) -> Path:
 
 def require_accurate_encoder() -> Path:
     """The accurate model's base encoder (from the 'accurate' extra): CI installs it, elsewhere a test skips."""
-    from slant.encoder import MPNET, EncoderError, verified_model_dir
+    from slant.model.encoder import MPNET, EncoderError, verified_model_dir
 
     try:
         return verified_model_dir(MPNET)

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from slant import extras, quiet, resolve
 from slant.errors import MissingExtraError, ModelError, SlantError, UsageError
-from slant.windows import tokenizable
+from slant.model.windows import tokenizable
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO.parent / "shared" / "examples"

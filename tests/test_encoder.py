@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from slant import encoder
-from slant.encoder import BaseEncoder, EncoderError, verified_model_dir
-from slant.network import resolve_device
+from slant.model import encoder
+from slant.model.encoder import BaseEncoder, EncoderError, verified_model_dir
+from slant.model.network import resolve_device
 
 WEIGHTS = b"not really safetensors, but bytes with a known checksum" * 1000
 

@@ -7,10 +7,10 @@ import torch
 
 from slant.head_data import HeadExample, feature_vocabulary
 from slant.head_training import best_threshold, calibrated_threshold, fit_reader
-from slant.heads import CLASSES, CandidateHead, HeadSpec, head_probabilities, pool_candidate, token_ranges
+from slant.model.heads import CLASSES, CandidateHead, HeadSpec, head_probabilities, pool_candidate, token_ranges
+from slant.model.windows import TokenizedText
 from slant.text.candidates import ASSERTIONS, QUOTES, propose
 from slant.text.context import TextContext
-from slant.windows import TokenizedText
 
 TEXT = (
     "Officials deny it, but the army clearly shelled the village.\r\n"

@@ -8,14 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slant.decoding import decode_runs, has_content_word, snap_to_words
+from slant.model.windows import char_span_to_tokens, make_windows, token_char_labels, tokenize, tokenize_batch
 from slant.spans import Span
-from slant.windows import char_span_to_tokens, make_windows, token_char_labels, tokenize, tokenize_batch
 
 # Arbitrary Unicode plus the characters that break naive offset code: emoji (outside the BMP), combining marks,
 # CRLF, a BOM, zero-width spaces, tabs, quotes.
-TRICKY = st.sampled_from(
-    ["\ufeff", "\r\n", "\n", "\u200b", "e\u0301", "🙂", "👩‍👩‍👧", "\t", "“", "”", "'", " "]
-)
+TRICKY = st.sampled_from(["\ufeff", "\r\n", "\n", "\u200b", "e\u0301", "🙂", "👩‍👩‍👧", "\t", "“", "”", "'", " "])
 TEXTS = st.lists(st.one_of(st.text(min_size=1, max_size=12), TRICKY), max_size=30).map("".join)
 
 
@@ -23,7 +21,7 @@ TEXTS = st.lists(st.one_of(st.text(min_size=1, max_size=12), TRICKY), max_size=3
 def tokenizer():
     from transformers import AutoTokenizer
 
-    from slant.encoder import verified_model_dir
+    from slant.model.encoder import verified_model_dir
 
     return AutoTokenizer.from_pretrained(verified_model_dir())
 

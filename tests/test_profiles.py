@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from slant.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from slant.model.config import ModelConfig
+from slant.model.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from slant.resolve import shipped_dir
-from slant.tagger import ModelConfig
 
 SHIPPED = shipped_dir("model") / "config.json"
 

@@ -1,4 +1,4 @@
-"""Tests for slant.rhetoric: cue finding, features, the shipped classifiers, offsets, and the recorded figures."""
+"""Tests for slant.model.rhetoric: cue finding, features, the shipped classifiers, offsets, and the recorded figures."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from conftest import require_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from slant.model.rhetoric import QUOTES_FILE, load_classifiers, model_dir, rhetoric_dir_for, rhetoric_spans
+from slant.model.rhetoric.linear import LinearModel
 from slant.resolve import data_root, shipped_dir
-from slant.rhetoric import QUOTES_FILE, load_classifiers, model_dir, rhetoric_dir_for, rhetoric_spans
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
-from slant.rhetoric.linear import LinearModel
 from slant.text.assertion_features import assertion_features, is_boilerplate, is_headline, is_site_furniture
 from slant.text.context import TextContext
 from slant.text.lexicons import cue_matcher
@@ -40,7 +40,7 @@ def quote_label(text: str, quoted: str) -> str:
 
 def quote_decision(ctx: TextContext, q):
     """As ``classify()`` decides a quotation: with the shipped tagger's vectors and the cross-encoder."""
-    from slant.rhetoric.vectors import span_vectors
+    from slant.model.rhetoric.vectors import span_vectors
     from slant.tagger import default_tagger
 
     loaded = classifiers()
@@ -330,7 +330,7 @@ def test_each_tagger_reads_its_own_rhetoric_files_else_the_shipped_ones(tmp_path
 @pytest.mark.parametrize("kind", ["quotes", "assertions"])
 def test_training_reproduces_the_shipped_feature_models(kind: str, tmp_path) -> None:
     # The shipped files must be what `python -m slant.rhetoric.train` writes from this code and data (seeded).
-    from slant.rhetoric import ASSERTIONS_FILE
+    from slant.model.rhetoric import ASSERTIONS_FILE
     from slant.rhetoric.train import main as train_rhetoric
 
     require_data(data_root())
@@ -361,7 +361,7 @@ def test_separator_lines_are_not_assertions() -> None:
 
 
 def test_cross_encoder_window_marks_the_item_inside_its_paragraph() -> None:
-    from slant.rhetoric.cross_encoder import CrossConfig, item_window
+    from slant.model.rhetoric.cross_encoder import CrossConfig, item_window
 
     text = "Another paragraph.\nThe war is lost. Officials deny it. Prices rose.\nNext paragraph."
     ctx = TextContext.build(text)
@@ -376,7 +376,7 @@ def test_cross_encoder_window_marks_the_item_inside_its_paragraph() -> None:
 
 @pytest.mark.parametrize("kind", ["quotes", "assertions"])
 def test_shipped_cross_encoders_serve_both_models(kind: str) -> None:
-    from slant.rhetoric import ASSERTION_CROSS_FILE, QUOTE_CROSS_FILE
+    from slant.model.rhetoric import ASSERTION_CROSS_FILE, QUOTE_CROSS_FILE
 
     name = QUOTE_CROSS_FILE if kind == "quotes" else ASSERTION_CROSS_FILE
     shipped = DEFAULT_MODEL_DIR / "rhetoric" / name
@@ -410,7 +410,7 @@ def test_shipped_cross_encoder_is_shared_by_both_models_and_changes_decisions() 
     )
     # Training it again takes 20 minutes, too long for CI: at least its settings must be the ones training
     # uses now (a changed default without a retrained file fails here).
-    from slant.rhetoric.cross_encoder import CrossConfig
+    from slant.model.rhetoric.cross_encoder import CrossConfig
     from slant.rhetoric.train import SEED
 
     assert cross.config == CrossConfig(seed=SEED), "run python -m slant.rhetoric.train to retrain the cross-encoder"
@@ -428,9 +428,9 @@ def test_shipped_cross_encoder_is_shared_by_both_models_and_changes_decisions() 
 
 
 def test_scare_quotes_are_decided_by_three_models_with_the_taggers_vectors() -> None:
-    from slant.rhetoric.cross_encoder import CrossConfig
+    from slant.model.rhetoric.cross_encoder import CrossConfig
+    from slant.model.rhetoric.vectors import span_vectors
     from slant.rhetoric.train import SEED
-    from slant.rhetoric.vectors import span_vectors
     from slant.tagger import default_tagger
 
     quotes = classifiers().quotes

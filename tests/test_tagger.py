@@ -15,8 +15,8 @@ from conftest import require_accurate_encoder, require_data
 
 import slant
 from slant import resolve, taxonomy
-from slant.encoder import MINILM, MPNET, EncoderError, verified_model_dir
-from slant.network import build_network
+from slant.model.encoder import MINILM, MPNET, EncoderError, verified_model_dir
+from slant.model.network import build_network
 from slant.tagger import Tagger
 
 REPO = Path(__file__).resolve().parents[1]
@@ -137,8 +137,12 @@ def test_half_precision_weights_load_and_predict_like_full_precision(smoke_model
     from safetensors import safe_open
 
     args = ["--smoke", "--weights-dtype", "float16", "--output-dir", str(tmp_path / "model")]
-    subprocess.run([sys.executable, str(REPO / "train.py"), *args, "--run-dir", str(tmp_path / "run")], check=True,
-                   cwd=REPO, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "train.py"), *args, "--run-dir", str(tmp_path / "run")],
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+    )
     weights = tmp_path / "model" / "weights.safetensors"
     with safe_open(str(weights), "pt") as handle:
         assert {handle.get_tensor(k).dtype for k in handle.keys()} == {torch.float16}  # noqa: SIM118
@@ -149,8 +153,7 @@ def test_half_precision_weights_load_and_predict_like_full_precision(smoke_model
 
 
 def test_span_head_width_is_configurable():
-    network = build_network(verified_model_dir(), n_channels=3, n_span_labels=5, dropout=0.1, lora=None,
-                            span_hidden=16)
+    network = build_network(verified_model_dir(), n_channels=3, n_span_labels=5, dropout=0.1, lora=None, span_hidden=16)
     assert network.span_head[0].out_features == 16
     assert network.span_head[-1].in_features == 16
     assert network.token_head.in_features == network.encoder.config.hidden_size

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from slant.pooling import SpanPooler
+from slant.model.pooling import SpanPooler
+from slant.model.rhetoric import load_classifiers, rhetoric_spans
+from slant.model.rhetoric.vectors import VectorModel, candidate_spans, span_vectors
 from slant.resolve import shipped_dir
-from slant.rhetoric import load_classifiers, rhetoric_spans
-from slant.rhetoric.vectors import VectorModel, candidate_spans, span_vectors
 from slant.tagger import Tagger, default_tagger
 from slant.text.context import TextContext
 

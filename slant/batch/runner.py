@@ -60,7 +60,7 @@ class ScoreOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     report_max_docs: int = DEFAULT_REPORT_MAX_DOCS
     window_batch_size: int | None = None  # windows per forward pass (Tagger.batch_size); None keeps its default
-    profile: str = "news"  # decoding profile (slant.profiles)
+    profile: str = "news"  # decoding profile (slant.model.profiles)
     progress: bool = True
     engine: str = "inprocess"  # "inprocess" (this module, with `workers` processes) or "ray" (slant.batch.ray_engine)
     ray_address: str | None = None  # None: start a local Ray instance; "auto" or HOST:PORT: an existing cluster

@@ -1,5 +1,5 @@
 """The hand-labelled candidates (slant.corpora.annotations) as classifier inputs: a quotation or a sentence in
-context. Their tagger vectors: ``slant.rhetoric.vectors.item_vectors``."""
+context. Their tagger vectors: ``slant.model.rhetoric.vectors.item_vectors``."""
 
 from __future__ import annotations
 

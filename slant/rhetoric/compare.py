@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from slant.rhetoric.cross_encoder import CrossConfig
+from slant.model.rhetoric.cross_encoder import CrossConfig
 from slant.rhetoric.train import (
     DEFAULTS,
     POSITIVE,

@@ -15,11 +15,11 @@ from sklearn.metrics import cohen_kappa_score
 
 from slant.corpora.annotations import independent_unit
 from slant.corpora.items import EXCLUDED, LabelledItem, labelled_items
-from slant.rhetoric import load_classifiers, rhetoric_dir_for
-from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
+from slant.model.rhetoric import load_classifiers, rhetoric_dir_for
+from slant.model.rhetoric.assertion_classifier import ASSERTION_CLASSES
+from slant.model.rhetoric.quote_classifier import QUOTE_CLASSES
+from slant.model.rhetoric.vectors import item_vectors
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
-from slant.rhetoric.quote_classifier import QUOTE_CLASSES
-from slant.rhetoric.vectors import item_vectors
 
 if TYPE_CHECKING:
     from slant.tagger import Tagger

@@ -6,10 +6,10 @@ Data: weak labels from the corpora (weak_labels.py) plus the hand labels of the 
 reference label; "error" items are left out). The REPORT part is never read here.
 
 Two models per kind: the feature model (weak + hand examples) and the vector model (hand examples only: a
-logistic regression over the span tagger's pooled hidden states, see slant/rhetoric/vectors.py). The vector
+logistic regression over the span tagger's pooled hidden states, see slant/model/rhetoric/vectors.py). The vector
 model is tied to the tagger in ``--model`` (default: the shipped model); retrain after retraining the tagger.
 A third model per kind, the cross-encoder (hand examples only: LoRA-tuned MiniLM reading the sentence, or the
-quotation with its marks, in its paragraph, see slant/rhetoric/cross_encoder.py), reads the base encoder, not
+quotation with its marks, in its paragraph, see slant/model/rhetoric/cross_encoder.py), reads the base encoder, not
 the tagger, so only model/rhetoric holds it (``--no-cross`` leaves both out). For assertions it is mixed with
 the feature model in place of the vector model; for quotations the three models' mean decides.
 
@@ -51,7 +51,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from slant.corpora.annotations import independent_unit
 from slant.corpora.items import EXCLUDED, LabelledItem, labelled_items
-from slant.rhetoric import (
+from slant.model.rhetoric import (
     ASSERTION_CROSS_FILE,
     ASSERTION_VECTORS_FILE,
     ASSERTIONS_FILE,
@@ -59,11 +59,11 @@ from slant.rhetoric import (
     QUOTE_VECTORS_FILE,
     QUOTES_FILE,
 )
-from slant.rhetoric.assertion_classifier import ASSERTION_CLASSES
-from slant.rhetoric.cross_encoder import CrossConfig, CrossEncoderModel, Window, item_window
-from slant.rhetoric.linear import LinearModel
-from slant.rhetoric.quote_classifier import QUOTE_CLASSES
-from slant.rhetoric.vectors import VectorModel, assertion_vector, item_vectors, quote_vector
+from slant.model.rhetoric.assertion_classifier import ASSERTION_CLASSES
+from slant.model.rhetoric.cross_encoder import CrossConfig, CrossEncoderModel, Window, item_window
+from slant.model.rhetoric.linear import LinearModel
+from slant.model.rhetoric.quote_classifier import QUOTE_CLASSES
+from slant.model.rhetoric.vectors import VectorModel, assertion_vector, item_vectors, quote_vector
 from slant.rhetoric.weak_labels import WeakExample, weak_assertions, weak_quotes
 from slant.text.assertion_features import assertion_features
 from slant.text.quote_features import quote_features

@@ -3,7 +3,7 @@
 No torch here. A candidate is a character range of the exact input text, the range of its context (the
 sentence a quotation stands in, the paragraph a sentence stands in) and the cue features the hand-made
 feature models read (``slant.text.quote_features`` / ``assertion_features``). The network pools the
-encoder's states over both ranges and reads the features beside them (``slant.heads``).
+encoder's states over both ranges and reads the features beside them (``slant.model.heads``).
 """
 
 from __future__ import annotations

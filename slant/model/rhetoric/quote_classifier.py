@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from slant.rhetoric.cross_encoder import CrossEncoderModel
-from slant.rhetoric.linear import LinearModel
-from slant.rhetoric.vectors import SpanVectors, VectorModel, quote_vector
+from slant.model.rhetoric.cross_encoder import CrossEncoderModel
+from slant.model.rhetoric.linear import LinearModel
+from slant.model.rhetoric.vectors import SpanVectors, VectorModel, quote_vector
 from slant.spans import Span
 from slant.text.assertion_features import is_boilerplate
 from slant.text.context import TextContext
@@ -29,8 +29,8 @@ class QuoteDecision:
 @dataclass(frozen=True)
 class QuoteClassifier:
     model: LinearModel
-    vector_model: VectorModel | None = None  # the tagger's second opinion (slant.rhetoric.vectors)
-    # The fine-tuned reader of the quotation in its paragraph (slant.rhetoric.cross_encoder), a third opinion:
+    vector_model: VectorModel | None = None  # the tagger's second opinion (slant.model.rhetoric.vectors)
+    # The fine-tuned reader of the quotation in its paragraph (slant.model.rhetoric.cross_encoder), a third opinion:
     # with the tagger's vectors the three models' mean decides (ahead on TUNE out-of-fold F1, see
     # data/annotations/README.md); without them, the feature and cross models'.
     cross_model: CrossEncoderModel | None = None

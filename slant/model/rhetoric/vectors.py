@@ -2,7 +2,7 @@
 
 The feature-based models see cue words and layout; they miss what the words mean. The span tagger, trained on
 propaganda techniques, already encodes whether a stretch of text is evaluative. Its hidden states, mean-pooled
-over the span (``slant.pooling``), feed a small logistic model per kind (``VectorModel``); the classifier's
+over the span (``slant.model.pooling``), feed a small logistic model per kind (``VectorModel``); the classifier's
 positive-class probability is the mean of the two models' probabilities, calibrated and thresholded on
 out-of-fold TUNE predictions (``slant.rhetoric.train``).
 
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from slant.rhetoric.linear import LinearModel, calibrate, read_model_json, sigmoid, write_model_json
+from slant.model.rhetoric.linear import LinearModel, calibrate, read_model_json, sigmoid, write_model_json
 from slant.text.context import TextContext
 from slant.text.quotes import Quotation
 from slant.text.sentences import split_clauses

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from slant.windows import char_span_to_tokens
+from slant.model.windows import char_span_to_tokens
 
 
 class SpanPooler:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from slant.rhetoric.cross_encoder import CrossEncoderModel
-from slant.rhetoric.linear import LinearModel
-from slant.rhetoric.vectors import SpanVectors, VectorModel, assertion_vector
+from slant.model.rhetoric.cross_encoder import CrossEncoderModel
+from slant.model.rhetoric.linear import LinearModel
+from slant.model.rhetoric.vectors import SpanVectors, VectorModel, assertion_vector
 from slant.spans import Span
 from slant.text.assertion_features import assertion_features, is_site_furniture
 from slant.text.context import TextContext
@@ -32,8 +32,8 @@ class AssertionDecision:
 @dataclass(frozen=True)
 class AssertionClassifier:
     model: LinearModel
-    vector_model: VectorModel | None = None  # the tagger's second opinion (slant.rhetoric.vectors)
-    # The fine-tuned reader of the sentence (slant.rhetoric.cross_encoder); when present it is the second
+    vector_model: VectorModel | None = None  # the tagger's second opinion (slant.model.rhetoric.vectors)
+    # The fine-tuned reader of the sentence (slant.model.rhetoric.cross_encoder); when present it is the second
     # opinion, in place of the vector model (better on TUNE out-of-fold F1, see model/rhetoric's record).
     cross_model: CrossEncoderModel | None = None
 

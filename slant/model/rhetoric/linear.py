@@ -81,7 +81,7 @@ class LinearModel:
     def decide(self, probs: np.ndarray, score: float | None = None, threshold: float | None = None) -> str:
         """The positive label when its calibrated score reaches the threshold, else the best other label.
 
-        ``score``/``threshold`` replace the model's own (the mixed score of ``slant.rhetoric.vectors``)."""
+        ``score``/``threshold`` replace the model's own (the mixed score of ``slant.model.rhetoric.vectors``)."""
         score = self.score(probs) if score is None else score
         if score >= (self.threshold if threshold is None else threshold):
             return self.positive

@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from slant.model.windows import char_span_to_tokens
 from slant.text.candidates import ASSERTIONS, QUOTES, Candidate
-from slant.windows import char_span_to_tokens
 
 CLASSES = {QUOTES: ("scare", "direct", "title", "mention"), ASSERTIONS: ("unhedged", "hedged", "attributed", "neutral")}
 POSITIVE = {QUOTES: "scare", ASSERTIONS: "unhedged"}

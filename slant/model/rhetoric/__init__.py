@@ -2,8 +2,8 @@
 
 ``rhetoric_spans(text)`` is what the Tagger adds to its technique spans. Each classifier is a logistic
 regression over hand-made features, mixed with a second opinion: for quotations a logistic regression over
-the span tagger's pooled hidden states (``slant.rhetoric.vectors``) and a fine-tuned reader of the quotation in
-its paragraph (``slant.rhetoric.cross_encoder``), all three averaged; for assertions the same kind of reader of
+the span tagger's pooled hidden states (``slant.model.rhetoric.vectors``) and a fine-tuned reader of the quotation in
+its paragraph (``slant.model.rhetoric.cross_encoder``), all three averaged; for assertions the same kind of reader of
 the sentence, or the vector model where no such reader ships. Stored in ``model/rhetoric/`` and trained by
 ``python -m slant.rhetoric.train`` (weak supervision from the corpora plus the TUNE part of the hand labels).
 """
@@ -20,9 +20,9 @@ from slant.resolve import model_folder, shipped_dir
 from slant.spans import Span
 
 if TYPE_CHECKING:  # imported lazily at run time: the Tagger imports this package on every classify()
-    from slant.rhetoric.assertion_classifier import AssertionClassifier
-    from slant.rhetoric.quote_classifier import QuoteClassifier
-    from slant.rhetoric.vectors import SpanVectors
+    from slant.model.rhetoric.assertion_classifier import AssertionClassifier
+    from slant.model.rhetoric.quote_classifier import QuoteClassifier
+    from slant.model.rhetoric.vectors import SpanVectors
     from slant.tagger import Tagger
     from slant.text.context import TextContext
 
@@ -55,7 +55,7 @@ class RhetoricClassifiers:
 
     def vector_spans(self, ctx: TextContext) -> list[tuple[int, int]]:
         """The spans whose pooled vectors a classifier will read (only those are worth pooling)."""
-        from slant.rhetoric.vectors import candidate_spans
+        from slant.model.rhetoric.vectors import candidate_spans
 
         return candidate_spans(ctx, quotes=self.quotes.reads_vectors, assertions=self.assertions.reads_vectors)
 
@@ -87,8 +87,8 @@ _loaded: dict[Path, RhetoricClassifiers | None] = {}
 
 def load_classifiers(folder: Path | None = None) -> RhetoricClassifiers | None:
     """Both classifiers, read once per folder (the lock keeps two threads from reading the files twice)."""
-    from slant.rhetoric.assertion_classifier import AssertionClassifier
-    from slant.rhetoric.quote_classifier import QuoteClassifier
+    from slant.model.rhetoric.assertion_classifier import AssertionClassifier
+    from slant.model.rhetoric.quote_classifier import QuoteClassifier
 
     folder = folder or model_dir()
     with _lock:
@@ -124,7 +124,7 @@ def rhetoric_spans(
     else from ``tagger`` (default: the shipped model, loaded once). Thread-safe: the models are immutable once
     loaded and every call builds its own context.
     """
-    from slant.rhetoric.vectors import span_vectors
+    from slant.model.rhetoric.vectors import span_vectors
     from slant.text.context import TextContext
 
     if tagger is None and vectors is None:

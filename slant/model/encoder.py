@@ -138,9 +138,7 @@ def verified_model_dir(encoder: BaseEncoder = MINILM, expected_sha256: str | Non
     actual = sha256_file(weights)
     expected = expected_sha256 or encoder.sha256
     if actual != expected:
-        raise EncoderError(
-            f"{weights} has sha256 {actual}, expected {expected}: a different model is installed"
-        )
+        raise EncoderError(f"{weights} has sha256 {actual}, expected {expected}: a different model is installed")
     return folder
 
 

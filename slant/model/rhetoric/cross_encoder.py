@@ -8,7 +8,7 @@ only (``slant.rhetoric.train``); its positive-class probability is averaged with
 and thresholded on out-of-fold TUNE scores.
 
 It reads the base encoder, not the span tagger, so one file serves every tagger: a tagger's own rhetoric
-folder holds no copy (``slant.rhetoric.load_classifiers`` reads ``model/rhetoric``'s). Stored as its LoRA and
+folder holds no copy (``slant.model.rhetoric.load_classifiers`` reads ``model/rhetoric``'s). Stored as its LoRA and
 head weights rounded to float16 (``{kind}.cross.safetensors``, 155 KB: the model folder has a 10 MB budget)
 plus a JSON record of its settings; they are read back as float32.
 """
@@ -25,10 +25,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from slant.encoder import MINILM, verified_model_dir
-from slant.rhetoric.linear import calibrate
+from slant.model.encoder import MINILM, verified_model_dir
+from slant.model.rhetoric.linear import calibrate
+from slant.model.windows import tokenizable
 from slant.text.context import TextContext
-from slant.windows import tokenizable
 
 FORMAT = "slant-rhetoric-cross/1"
 MARK_OPEN, MARK_CLOSE = " << ", " >> "
