@@ -124,9 +124,9 @@ def run_rhetoric(
     dataset: Dataset, split: str, data_root: str | None, json_path: Path | None, model: str | None
 ) -> None:
     """Scare quotes / unhedged assertions on the team's sets: split is the part, "report" unless "tune"."""
+    from slant.pipeline.tagger import Tagger
     from slant.rhetoric.evaluation import evaluate_rhetoric
     from slant.rhetoric.tables import rhetoric_tables
-    from slant.tagger import Tagger
 
     part = "report" if split == "dev" else split
     tagger = Tagger.load(model) if model else None  # the tagger whose vectors the rhetoric models read
@@ -220,7 +220,7 @@ def run(
         raise typer.BadParameter(str(exc)) from exc
     systems = []
     if not baseline_only:
-        from slant.tagger import Tagger
+        from slant.pipeline.tagger import Tagger
 
         profile = profile or DATASET_PROFILE[dataset.value]
         # A bad --model or --profile raises a SlantError naming it: SlantGroup prints that line, exit code 2.
@@ -261,7 +261,7 @@ def compare_tuning(
     import statistics
 
     from slant.model.profiles import PROFILES
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
     from slant.train_config import TrainConfig
     from slant.training import load_corpora
     from slant.training_data import channel_spec

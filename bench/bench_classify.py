@@ -48,7 +48,7 @@ def main() -> None:
     text = args.text.read_text(encoding="utf-8")
 
     started = time.perf_counter()
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
     tagger = Tagger.load(args.model)
     load_s = time.perf_counter() - started

@@ -115,7 +115,7 @@ def hf_model_from_tagger(tagger, rows: list[tuple[float, float]] | None = None, 
 def hf_tokenizer(tagger):
     from transformers import AutoTokenizer
 
-    from slant.tagger import base_dir_for
+    from slant.pipeline.tagger import base_dir_for
 
     tokenizer = AutoTokenizer.from_pretrained(base_dir_for(tagger.config.base))
     tokenizer.model_max_length = tagger.config.max_tokens + 2  # the tagger's window plus [CLS] and [SEP]
@@ -158,7 +158,7 @@ def compare_spans(tagger, tokenizer, texts: list[str], overlap: int, channels: l
     import torch
     from transformers import pipeline
 
-    from slant.decoding import snap_to_words
+    from slant.pipeline.decoding import snap_to_words
 
     paragraphs = []
     for text in texts:
@@ -276,7 +276,11 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=75, help="PTC dev articles to score")
     ap.add_argument("--memory-docs", type=int, default=10_000, help="synthetic documents for the memory run (0: skip)")
     ap.add_argument(
-        "--memory-words", type=int, nargs=2, default=[200, 500], metavar=("MIN", "MAX"),
+        "--memory-words",
+        type=int,
+        nargs=2,
+        default=[200, 500],
+        metavar=("MIN", "MAX"),
         help="length range of the synthetic documents (shorter: a quicker memory run over as many documents)",
     )
     ap.add_argument("--batch-size", type=int, default=16, help="documents per classify_batch call")

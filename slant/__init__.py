@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from slant.spans import Span
 
 if TYPE_CHECKING:
-    from slant.tagger import Tagger, classify, classify_spans
+    from slant.pipeline.tagger import Tagger, classify, classify_spans
 
 __all__ = ["Span", "Tagger", "classify", "classify_spans"]
 __version__ = "0.1.0"
@@ -24,7 +24,7 @@ _LAZY = {"Tagger", "classify", "classify_spans"}
 def __getattr__(name: str) -> Any:
     # torch and transformers load only when the model is first needed: `import slant` stays instant.
     if name in _LAZY:
-        from slant import tagger
+        from slant.pipeline import tagger
 
         return getattr(tagger, name)
     raise AttributeError(f"module 'slant' has no attribute {name!r}")

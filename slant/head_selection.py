@@ -20,11 +20,11 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedGroupKFold
 
 from slant.head_data import DROPPED_FEATURES, hand_example, split_tune
-from slant.head_spans import item_candidates
 from slant.head_training import SEED, best_threshold, fit_reader, weak_group
 from slant.model.heads import CLASSES, POSITIVE, token_ranges
+from slant.pipeline.head_spans import item_candidates
+from slant.pipeline.tagger import Tagger
 from slant.rhetoric.weak_labels import weak_assertions, weak_quotes
-from slant.tagger import Tagger
 from slant.text.candidates import KINDS, QUOTES
 
 LAYERS = (-1, -2, -3, -4, -5, -6)

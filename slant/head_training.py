@@ -23,8 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
 from slant.head_data import WEAK_GROUP, feature_vocabulary, hand_example, split_tune, weak_head_examples
-from slant.head_spans import item_inputs
 from slant.model.heads import CLASSES, POSITIVE, HeadSpec, new_head
+from slant.pipeline.head_spans import item_inputs
 from slant.text.candidates import KINDS, QUOTES
 
 log = logging.getLogger("slant.train")

@@ -71,8 +71,8 @@ def serve(
     check_model(model)
     import uvicorn
 
+    from slant.pipeline.tagger import Tagger
     from slant.server import create_app
-    from slant.tagger import Tagger
 
     # Never reach out: the tokenizer and encoder are local files; make any accidental hub lookup fail fast.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -39,7 +39,7 @@ from slant.model.profiles import DEFAULT_PROFILE
 from slant.spans import Span
 
 if TYPE_CHECKING:
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
 DEFAULT_SPANS_KEY = "slant"
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -63,7 +63,7 @@ def shared_tagger(model: str | None = None, profile: str = DEFAULT_PROFILE, devi
     key = (model, os.environ.get("SLANT_MODEL"), os.getcwd(), profile, device)
     with _taggers_lock:
         if key not in _taggers:
-            from slant.tagger import Tagger
+            from slant.pipeline.tagger import Tagger
 
             _taggers[key] = Tagger.load(model, profile=profile, device=device)
         return _taggers[key]

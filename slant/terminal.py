@@ -29,7 +29,7 @@ from slant.model.profiles import DEFAULT_PROFILE, get_profile
 from slant.spans import Span
 
 if TYPE_CHECKING:
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -116,7 +116,7 @@ def load_tagger(model: str | None = None, profile: str = DEFAULT_PROFILE) -> Tag
     except ValueError as exc:
         raise ClassifyError(f"--profile: {exc}") from None
     from slant.model.encoder import EncoderError
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
     try:
         return Tagger.load(model, profile=profile)

@@ -27,7 +27,7 @@ from slant.model.encoder import KNOWN_ENCODERS, MINILM, resolve_base_model, sha2
 from slant.model.network import SpanTagger, build_network, pool_span, resolve_device, trainable_state
 from slant.model.profiles import DEFAULT_PROFILE, PROFILES
 from slant.model.windows import pack_windows
-from slant.tagger import Tagger
+from slant.pipeline.tagger import Tagger
 from slant.train_config import TrainConfig
 from slant.training_data import ChannelSpec, build_dataset, channel_spec
 from slant.tuning import tune

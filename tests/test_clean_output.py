@@ -202,7 +202,7 @@ def _hide_accurate_parts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 
 
 def test_accurate_without_its_extra_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
     _hide_accurate_parts(monkeypatch, tmp_path)
     with pytest.raises(MissingExtraError, match=r"the accurate model needs the 'accurate' extra.*pip install"):
@@ -299,7 +299,7 @@ def test_score_names_a_profile_the_model_lacks_and_an_unwritable_out(
 
 
 def test_tagger_load_names_the_damaged_file(bad_models: dict[str, Path], tmp_path: Path) -> None:
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
     with pytest.raises(ModelError, match="is not valid JSON"):
         Tagger.load(bad_models["config_not_json"])
@@ -379,7 +379,7 @@ def test_tokenizable_replaces_surrogates_one_for_one() -> None:
 
 @pytest.fixture(scope="module")
 def shipped_tagger():
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
     return Tagger.load()
 

@@ -21,9 +21,7 @@ CASES = [(model, dataset) for model in EVAL_DIRS for dataset in ("ptc2020", "sem
 def recorded(dataset: str, model: str = "default") -> dict:
     path = EVAL_DIRS[model] / f"{dataset}-dev.json"
     if not path.is_file():
-        pytest.fail(
-            f"{path} is missing: run `python evaluate.py run --dataset {dataset} --split dev --json {path}`"
-        )
+        pytest.fail(f"{path} is missing: run `python evaluate.py run --dataset {dataset} --split dev --json {path}`")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -31,7 +29,7 @@ def recorded(dataset: str, model: str = "default") -> dict:
 @pytest.mark.slow
 @pytest.mark.parametrize(("model", "dataset"), CASES)
 def test_shipped_model_still_reaches_the_card(model, dataset):
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
     require_data(data_root())
     if model == "accurate":
@@ -40,9 +38,7 @@ def test_shipped_model_still_reaches_the_card(model, dataset):
     docs = load_split(dataset, "dev")
     fresh = evaluate(TaggerSystem(Tagger.load(model, profile=DATASET_PROFILE[dataset])), docs, dataset, "dev")
     for key, value in card["headline"].items():
-        assert fresh.headline()[key] >= value - TOLERANCE, (
-            f"{dataset} {key}: {fresh.headline()[key]} < card {value}"
-        )
+        assert fresh.headline()[key] >= value - TOLERANCE, f"{dataset} {key}: {fresh.headline()[key]} < card {value}"
 
 
 @pytest.mark.parametrize(("model", "dataset"), CASES)
@@ -50,7 +46,5 @@ def test_card_shows_the_recorded_numbers(model, dataset):
     text = CARD.read_text(encoding="utf-8")
     report = recorded(dataset, model)["model"]
     for key in ("si", "flc"):
-        assert f"**{report[key]['f1']:.3f}**" in text, (
-            f"MODEL_CARD.md lacks {dataset} {key} F1 {report[key]['f1']:.3f}"
-        )
+        assert f"**{report[key]['f1']:.3f}**" in text, f"MODEL_CARD.md lacks {dataset} {key} F1 {report[key]['f1']:.3f}"
     assert f"**{report['tc']['micro_f1']:.3f}**" in text

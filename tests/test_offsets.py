@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slant.decoding import decode_runs, has_content_word, snap_to_words
 from slant.model.windows import char_span_to_tokens, make_windows, token_char_labels, tokenize, tokenize_batch
+from slant.pipeline.decoding import decode_runs, has_content_word, snap_to_words
 from slant.spans import Span
 
 # Arbitrary Unicode plus the characters that break naive offset code: emoji (outside the BMP), combining marks,

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from slant.model.rhetoric import QUOTES_FILE, load_classifiers, model_dir, rhetoric_dir_for, rhetoric_spans
 from slant.model.rhetoric.linear import LinearModel
+from slant.pipeline.tagger import default_tagger
 from slant.resolve import data_root, shipped_dir
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
 from slant.text.assertion_features import assertion_features, is_boilerplate, is_headline, is_site_furniture
@@ -41,7 +42,6 @@ def quote_label(text: str, quoted: str) -> str:
 def quote_decision(ctx: TextContext, q):
     """As ``classify()`` decides a quotation: with the shipped tagger's vectors and the cross-encoder."""
     from slant.model.rhetoric.vectors import span_vectors
-    from slant.tagger import default_tagger
 
     loaded = classifiers()
     vectors = span_vectors(default_tagger(), [ctx], [loaded.vector_spans(ctx)])[0]
@@ -157,12 +157,12 @@ def test_title() -> None:
 
 def test_rhetoric_spans_on_a_paragraph() -> None:
     sneer = 'The so-called "experts" on the panel had never visited the region.'
-    assert ("scare_quote", '"experts"') in {(s.label, s.text) for s in rhetoric_spans(sneer)}
+    assert ("scare_quote", '"experts"') in {(s.label, s.text) for s in rhetoric_spans(sneer, default_tagger())}
     text = (
         "Clearly, the minister lied to parliament.\n"
         '"We will not retreat from the villages," the minister told reporters on Tuesday.'
     )
-    spans = rhetoric_spans(text)
+    spans = rhetoric_spans(text, default_tagger())
     labels = {(s.label, s.text) for s in spans}
     assert ("unhedged_assertion", "Clearly, the minister lied to parliament.") in labels
     assert not any("retreat" in s.text for s in spans)  # a direct quote, and an attributed sentence
@@ -172,17 +172,17 @@ def test_rhetoric_spans_on_a_paragraph() -> None:
 
 
 def test_empty_and_blank_text() -> None:
-    assert rhetoric_spans("") == []
-    assert rhetoric_spans(" \n\t ") == []
+    assert rhetoric_spans("", default_tagger()) == []
+    assert rhetoric_spans(" \n\t ", default_tagger()) == []
 
 
 def test_thread_safe() -> None:
     text = 'The so-called "experts" clearly failed. They may be right.\n' * 20
-    expected = rhetoric_spans(text)
+    expected = rhetoric_spans(text, default_tagger())
     results: list[list] = []
 
     def work() -> None:
-        results.append(rhetoric_spans(text))
+        results.append(rhetoric_spans(text, default_tagger()))
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for t in threads:
@@ -201,7 +201,7 @@ _ALPHABET = st.sampled_from(
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_ALPHABET, max_size=60).map("".join))
 def test_offsets_exact_on_arbitrary_text(text: str) -> None:
-    for span in rhetoric_spans(text):
+    for span in rhetoric_spans(text, default_tagger()):
         assert span.text == text[span.start : span.end]
         assert span.text == span.text.strip() and span.text
         for start, end, word in span.cues:
@@ -268,7 +268,7 @@ def test_report_figures_match_results_json(kind: str) -> None:
 )
 def test_site_furniture_is_not_an_assertion(sentence: str) -> None:
     assert is_boilerplate(sentence)
-    assert not rhetoric_spans(sentence)  # neither an assertion nor a scare quote ("fair use")
+    assert not rhetoric_spans(sentence, default_tagger())  # neither an assertion nor a scare quote ("fair use")
 
 
 @pytest.mark.parametrize(
@@ -297,7 +297,7 @@ def test_headlines_and_bios_are_site_furniture(line: str) -> None:
     assert is_site_furniture(line)
     text = f"The sanctions have clearly failed, and everyone knows it.\n\n{line}\n"
     start = text.index(line)
-    spans = [s for s in rhetoric_spans(text) if s.label == "unhedged_assertion"]
+    spans = [s for s in rhetoric_spans(text, default_tagger()) if s.label == "unhedged_assertion"]
     assert all(s.end <= start for s in spans), [s.text for s in spans]
 
 
@@ -352,7 +352,7 @@ def test_training_reproduces_the_shipped_feature_models(kind: str, tmp_path) -> 
 
 def test_separator_lines_are_not_assertions() -> None:
     text = "The sanctions have clearly failed.\n\n*\n\n* * *\n\n---\n\nEveryone knows this war is lost.\n"
-    claims = [s.text for s in rhetoric_spans(text) if s.label == "unhedged_assertion"]
+    claims = [s.text for s in rhetoric_spans(text, default_tagger()) if s.label == "unhedged_assertion"]
     assert claims, "the two claims around the separators should still be found"
     assert all(any(ch.isalpha() for ch in claim) for claim in claims), claims
 
@@ -431,7 +431,6 @@ def test_scare_quotes_are_decided_by_three_models_with_the_taggers_vectors() -> 
     from slant.model.rhetoric.cross_encoder import CrossConfig
     from slant.model.rhetoric.vectors import span_vectors
     from slant.rhetoric.train import SEED
-    from slant.tagger import default_tagger
 
     quotes = classifiers().quotes
     cross, vm = quotes.cross_model, quotes.vector_model
@@ -460,7 +459,7 @@ def test_scare_quotes_are_decided_by_three_models_with_the_taggers_vectors() -> 
     assert three.score != quotes.decide(ctx, q, cross=p).score  # and so are the vectors
     assert three.label == "scare"
     # classify() runs the same mix.
-    assert [s.text for s in rhetoric_spans(text) if s.label == "scare_quote"] == ['"free and fair"']
+    assert [s.text for s in rhetoric_spans(text, default_tagger()) if s.label == "scare_quote"] == ['"free and fair"']
 
 
 @pytest.mark.xfail(

@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from slant.batch import runner as runner_module
 from slant.cli import app
 from slant.extras import install_command
-from slant.tagger import model_folder
+from slant.resolve import model_folder
 from tests.test_score import make_bad, make_clean
 
 REPO = Path(__file__).resolve().parents[1]

@@ -101,7 +101,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_tagger(model_dir: Path):
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
     return Tagger.load(model_dir)
 
@@ -239,13 +239,9 @@ def test_default_limit_is_one_megabyte() -> None:
     assert client.post("/api/classify", json={"text": "x" * 1_000_000}).status_code == 413
 
 
-async def _drive(
-    middleware: BodyLimitMiddleware, chunks: list[bytes], headers: list
-) -> tuple[int, bytes, bool]:
+async def _drive(middleware: BodyLimitMiddleware, chunks: list[bytes], headers: list) -> tuple[int, bytes, bool]:
     """Run one request through the middleware with the body in ``chunks`` (streamed, as a chunked upload)."""
-    messages = [
-        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)
-    ]
+    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
     sent: list[dict] = []
     reached = []
 
@@ -275,9 +271,7 @@ def test_413_counts_streamed_bytes_without_content_length() -> None:
     status, body, reached = asyncio.run(_drive(middleware, [b"12345", b"67890"], []))
     assert (status, body, reached) == (200, b"1234567890", True)
     # A Content-Length that understates the body is no way around the limit.
-    status, _, reached = asyncio.run(
-        _drive(middleware, [b"1234567", b"8901234"], [(b"content-length", b"5")])
-    )
+    status, _, reached = asyncio.run(_drive(middleware, [b"1234567", b"8901234"], [(b"content-length", b"5")]))
     assert (status, reached) == (413, False)
     status, _, reached = asyncio.run(_drive(middleware, [b"12"], [(b"content-length", b"nope")]))
     assert (status, reached) == (400, False)
@@ -291,10 +285,7 @@ def test_queue_full_is_503_with_retry_after_and_healthz_stays_up() -> None:
     async def scenario() -> tuple[httpx.Response, httpx.Response, list[httpx.Response]]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as client:
-            admitted = [
-                asyncio.create_task(client.post("/api/classify", json={"text": f"text {i}"}))
-                for i in range(3)
-            ]
+            admitted = [asyncio.create_task(client.post("/api/classify", json={"text": f"text {i}"})) for i in range(3)]
             try:
                 for _ in range(500):
                     if app.state.queue.pending == 3:
@@ -331,9 +322,7 @@ def test_page_is_served_with_a_strict_csp() -> None:
 def test_page_assets_are_local_and_never_parse_text_as_html() -> None:
     for path in STATIC_DIR.iterdir():
         source = path.read_text(encoding="utf-8")
-        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", source), (
-            f"{path.name} loads a remote asset"
-        )
+        assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", source), f"{path.name} loads a remote asset"
         assert "@import" not in source and "url(http" not in source
     script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):

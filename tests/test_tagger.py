@@ -17,7 +17,7 @@ import slant
 from slant import resolve, taxonomy
 from slant.model.encoder import MINILM, MPNET, EncoderError, verified_model_dir
 from slant.model.network import build_network
-from slant.tagger import Tagger
+from slant.pipeline.tagger import Tagger
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO.parent / "shared" / "examples" / "north-korean-troops-opinion.txt"

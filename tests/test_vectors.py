@@ -12,8 +12,8 @@ import torch
 from slant.model.pooling import SpanPooler
 from slant.model.rhetoric import load_classifiers, rhetoric_spans
 from slant.model.rhetoric.vectors import VectorModel, candidate_spans, span_vectors
+from slant.pipeline.tagger import Tagger, default_tagger
 from slant.resolve import shipped_dir
-from slant.tagger import Tagger, default_tagger
 from slant.text.context import TextContext
 
 DEFAULT_MODEL_DIR = shipped_dir("model")
@@ -62,7 +62,7 @@ def test_classify_and_rhetoric_spans_agree() -> None:
     sneer = 'The so-called "experts" on the panel had never visited the region. '
     for text in (sneer + PARAGRAPH, (sneer + PARAGRAPH) * 3):  # one window, and several overlapping ones
         from_classify = [s for s in tagger.classify(text) if s.label in ("scare_quote", "unhedged_assertion")]
-        assert from_classify == rhetoric_spans(text)
+        assert from_classify == rhetoric_spans(text, default_tagger())
         found += len(from_classify)
     assert found  # not only two empty lists
 

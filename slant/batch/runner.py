@@ -130,7 +130,7 @@ def score_or_fail(tagger: Any, texts: list[str]) -> list[Result]:
 
 
 def load_tagger(model: Path | None, window_batch_size: int | None, profile: str = "news") -> Any:
-    from slant.tagger import Tagger  # torch loads only once scoring starts (--help stays instant)
+    from slant.pipeline.tagger import Tagger  # torch loads only once scoring starts (--help stays instant)
 
     # Tagger.load keeps the encoder's load report and weight-loading bars off the progress bar (slant.quiet).
     tagger = Tagger.load(model, profile=profile)

@@ -36,7 +36,7 @@ from slant.rhetoric.train import (
 
 def compare_kind(kind: str, root: str | None, cache: Path | None, config: CrossConfig) -> dict[str, float]:
     """Out-of-fold best F1 of every single model and mix, for one kind (``config``: the cross-encoder's)."""
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
     weak = weak_examples(kind, root, cache)
     items = hand_items(kind, root)

@@ -22,7 +22,7 @@ from slant.model.rhetoric.vectors import item_vectors
 from slant.rhetoric.baselines import assertion_baseline, quote_baseline
 
 if TYPE_CHECKING:
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
 POSITIVE = {"quotes": "scare", "assertions": "unhedged"}
 CLASSES = {"quotes": QUOTE_CLASSES, "assertions": ASSERTION_CLASSES}
@@ -113,11 +113,11 @@ def kappa(items: list[LabelledItem], positive: str) -> dict[str, Any]:
 def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tuple[list[str], list[str]]:
     """Labels from the classifiers as ``classify()`` runs them (with ``tagger``'s vectors), and the baseline's."""
     if tagger is None:
-        from slant.tagger import default_tagger
+        from slant.pipeline.tagger import default_tagger
 
         tagger = default_tagger()
     if kind in tagger.head_specs:  # one model: the tagger's own candidate head decides
-        from slant.head_spans import item_probabilities
+        from slant.pipeline.head_spans import item_probabilities
 
         spec = tagger.head_specs[kind]
         probs = item_probabilities(tagger, kind, items)

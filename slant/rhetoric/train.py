@@ -69,7 +69,7 @@ from slant.text.assertion_features import assertion_features
 from slant.text.quote_features import quote_features
 
 if TYPE_CHECKING:
-    from slant.tagger import Tagger
+    from slant.pipeline.tagger import Tagger
 
 SEED = 20240611
 FOLDS = 5
@@ -565,7 +565,7 @@ def _main(argv: list[str] | None) -> None:
     own_cross = out.resolve() == shipped.resolve() or args.without_report_documents
     tagger = None
     if not args.no_vectors:
-        from slant.tagger import Tagger
+        from slant.pipeline.tagger import Tagger
 
         tagger = Tagger.load(args.model)
     for kind in ("quotes", "assertions"):

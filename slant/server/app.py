@@ -149,7 +149,7 @@ class ModelHolder:
 
 
 def default_factory() -> SpanTagger:
-    from slant.tagger import Tagger  # torch loads here, not at import time
+    from slant.pipeline.tagger import Tagger  # torch loads here, not at import time
 
     return Tagger.load()
 

@@ -1,11 +1,13 @@
 """Rhetoric that no public corpus annotates: scare quotes and unhedged assertions.
 
-``rhetoric_spans(text)`` is what the Tagger adds to its technique spans. Each classifier is a logistic
+``rhetoric_spans(text, tagger)`` is what the Tagger adds to its technique spans. Each classifier is a logistic
 regression over hand-made features, mixed with a second opinion: for quotations a logistic regression over
-the span tagger's pooled hidden states (``slant.model.rhetoric.vectors``) and a fine-tuned reader of the quotation in
-its paragraph (``slant.model.rhetoric.cross_encoder``), all three averaged; for assertions the same kind of reader of
-the sentence, or the vector model where no such reader ships. Stored in ``model/rhetoric/`` and trained by
-``python -m slant.rhetoric.train`` (weak supervision from the corpora plus the TUNE part of the hand labels).
+the span tagger's pooled hidden states (``slant.model.rhetoric.vectors``) and a fine-tuned reader of the
+quotation in its paragraph (``slant.model.rhetoric.cross_encoder``), all three averaged; for assertions the same
+kind of reader of the sentence, or the vector model where no such reader ships. Stored in ``model/rhetoric/``
+and trained by ``python -m slant.rhetoric.train`` (weak supervision from the corpora plus the TUNE part of the
+hand labels). The tagger is named by what is read of it (``RhetoricTagger``), never imported: the pipeline
+(``slant.pipeline.tagger``) imports this package, not the reverse.
 """
 
 from __future__ import annotations
@@ -14,19 +16,23 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from slant.model.rhetoric.assertion_classifier import AssertionClassifier
+from slant.model.rhetoric.quote_classifier import QuoteClassifier
+from slant.model.rhetoric.vectors import SpanVectors, VectorTagger, candidate_spans, span_vectors
 from slant.resolve import model_folder, shipped_dir
 from slant.spans import Span
+from slant.text.context import TextContext
 
-if TYPE_CHECKING:  # imported lazily at run time: the Tagger imports this package on every classify()
-    from slant.model.rhetoric.assertion_classifier import AssertionClassifier
-    from slant.model.rhetoric.quote_classifier import QuoteClassifier
-    from slant.model.rhetoric.vectors import SpanVectors
-    from slant.tagger import Tagger
-    from slant.text.context import TextContext
-
-__all__ = ["rhetoric_spans", "load_classifiers", "model_dir", "rhetoric_dir_for", "RhetoricClassifiers"]
+__all__ = [
+    "rhetoric_spans",
+    "load_classifiers",
+    "model_dir",
+    "rhetoric_dir_for",
+    "RhetoricClassifiers",
+    "RhetoricTagger",
+]
 
 QUOTES_FILE = "quotes.json"
 ASSERTIONS_FILE = "assertions.json"
@@ -36,12 +42,19 @@ ASSERTION_CROSS_FILE = "assertions.cross.safetensors"  # with its record, assert
 QUOTE_CROSS_FILE = "quotes.cross.safetensors"  # with its record, quotes.cross.json
 
 
+class RhetoricTagger(VectorTagger, Protocol):
+    """What ``rhetoric_spans`` reads of a ``slant.pipeline.tagger.Tagger``: its vectors (``VectorTagger``) and the
+    folder it was loaded from, which may ship its own rhetoric files."""
+
+    model_dir: Path | None
+
+
 @dataclass(frozen=True)
 class RhetoricClassifiers:
     quotes: QuoteClassifier
     assertions: AssertionClassifier
 
-    def wants_vectors(self, tagger: Tagger) -> bool:
+    def wants_vectors(self, tagger: VectorTagger) -> bool:
         """Whether a vector model that ``decide`` reads was trained on this tagger (then its pooled vectors are
         worth computing)."""
         ids = {c.vector_model.tagger_id for c in (self.quotes, self.assertions) if c.reads_vectors}
@@ -55,8 +68,6 @@ class RhetoricClassifiers:
 
     def vector_spans(self, ctx: TextContext) -> list[tuple[int, int]]:
         """The spans whose pooled vectors a classifier will read (only those are worth pooling)."""
-        from slant.model.rhetoric.vectors import candidate_spans
-
         return candidate_spans(ctx, quotes=self.quotes.reads_vectors, assertions=self.assertions.reads_vectors)
 
 
@@ -87,9 +98,6 @@ _loaded: dict[Path, RhetoricClassifiers | None] = {}
 
 def load_classifiers(folder: Path | None = None) -> RhetoricClassifiers | None:
     """Both classifiers, read once per folder (the lock keeps two threads from reading the files twice)."""
-    from slant.model.rhetoric.assertion_classifier import AssertionClassifier
-    from slant.model.rhetoric.quote_classifier import QuoteClassifier
-
     folder = folder or model_dir()
     with _lock:
         if folder not in _loaded:
@@ -113,29 +121,24 @@ def load_classifiers(folder: Path | None = None) -> RhetoricClassifiers | None:
 
 def rhetoric_spans(
     text: str,
-    tagger: Tagger | None = None,
+    tagger: RhetoricTagger | None,
     *,
     ctx: TextContext | None = None,
     vectors: SpanVectors | None = None,
 ) -> list[Span]:
     """``scare_quote`` and ``unhedged_assertion`` spans of ``text``, sorted by (start, -end, label).
 
-    The pooled vectors come from ``vectors`` when given (the Tagger computes them in its own forward pass),
-    else from ``tagger`` (default: the shipped model, loaded once). Thread-safe: the models are immutable once
-    loaded and every call builds its own context.
+    The classifiers are those that go with ``tagger`` (``rhetoric_dir_for``). The pooled vectors come from
+    ``vectors`` when given (the Tagger computes them in its own forward pass), else from ``tagger``
+    (``slant.pipeline.tagger.default_tagger()`` for the shipped model; ``classify()`` gives the same spans).
+    ``tagger=None`` means no tagger vectors: the classifiers of ``model_dir()`` decide without them. Thread-safe:
+    the models are immutable once loaded and every call builds its own context.
     """
-    from slant.model.rhetoric.vectors import span_vectors
-    from slant.text.context import TextContext
-
-    if tagger is None and vectors is None:
-        from slant.tagger import default_tagger
-
-        tagger = default_tagger()
     classifiers = load_classifiers(rhetoric_dir_for(tagger.model_dir if tagger is not None else None))
     if classifiers is None or not text.strip():
         return []
     ctx = ctx if ctx is not None else TextContext.build(text)
-    if vectors is None and classifiers.wants_vectors(tagger):
+    if vectors is None and tagger is not None and classifiers.wants_vectors(tagger):
         vectors = span_vectors(tagger, [ctx], [classifiers.vector_spans(ctx)])[0]
     spans = classifiers.quotes.spans(ctx, vectors) + classifiers.assertions.spans(ctx, vectors)
     return sorted(spans, key=lambda s: (s.start, -s.end, s.label))

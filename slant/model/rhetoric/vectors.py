@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -25,10 +25,31 @@ from slant.text.sentences import split_clauses
 
 if TYPE_CHECKING:
     from slant.corpora.items import LabelledItem
-    from slant.tagger import Tagger, TokenPredictions
+    from slant.model.network import SpanTagger
 
 FORMAT = "slant-rhetoric-vectors/1"
 Spans = tuple[int, int]
+
+
+class PooledPrediction(Protocol):
+    """What this module reads of a ``slant.pipeline.tagger.TokenPredictions``: the pooled vector of each span
+    asked for (None for a span no token overlaps)."""
+
+    span_vectors: list[np.ndarray | None] | None
+
+
+class VectorTagger(Protocol):
+    """What this package reads of a ``slant.pipeline.tagger.Tagger`` (named here, not imported: the pipeline
+    imports the models, never the reverse)."""
+
+    network: SpanTagger
+
+    @property
+    def tagger_id(self) -> str | None: ...
+
+    def predict_tokens(
+        self, texts: list[str], with_hidden: bool = False, pool_spans: list[list[Spans]] | None = None
+    ) -> list[Any]: ...
 
 
 def candidate_spans(ctx: TextContext, quotes: bool = True, assertions: bool = True) -> list[Spans]:
@@ -64,7 +85,7 @@ class SpanVectors:
 
 
 def span_vectors(
-    tagger: Tagger, contexts: list[TextContext], spans: list[list[Spans]] | None = None
+    tagger: VectorTagger, contexts: list[TextContext], spans: list[list[Spans]] | None = None
 ) -> list[SpanVectors | None]:
     """SpanVectors for each context (``spans`` defaults to ``candidate_spans``); None without a tagger id."""
     if tagger.tagger_id is None:
@@ -74,7 +95,7 @@ def span_vectors(
     return [vectors_from_prediction(tagger, pred, s) for pred, s in zip(preds, spans, strict=True)]
 
 
-def vectors_from_prediction(tagger: Tagger, pred: TokenPredictions, spans: list[Spans]) -> SpanVectors | None:
+def vectors_from_prediction(tagger: VectorTagger, pred: PooledPrediction, spans: list[Spans]) -> SpanVectors | None:
     if tagger.tagger_id is None or pred.span_vectors is None:
         return None
     dim = tagger.network.token_head.in_features
@@ -181,7 +202,7 @@ def item_span(item: LabelledItem) -> list[tuple[int, int]]:
     return [(item.item.start, item.item.end)]
 
 
-def item_vectors(items: list[LabelledItem], tagger: Tagger, docs_per_batch: int = 16) -> list[SpanVectors | None]:
+def item_vectors(items: list[LabelledItem], tagger: VectorTagger, docs_per_batch: int = 16) -> list[SpanVectors | None]:
     """Each hand-labelled item's SpanVectors from ``tagger`` (one forward pass per document, shared by its items)."""
     by_doc: dict[int, list[tuple[int, int]]] = {}
     contexts: dict[int, TextContext] = {}

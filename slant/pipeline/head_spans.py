@@ -21,7 +21,8 @@ from slant.text.context import TextContext
 
 
 class HeadModel(Protocol):
-    """What this module reads of a ``slant.tagger.Tagger`` (named here, not imported: the Tagger imports us)."""
+    """What this module reads of a ``slant.pipeline.tagger.Tagger`` (named here, not imported: the Tagger
+    imports us)."""
 
     head_specs: dict[str, HeadSpec]
     network: nn.Module
