@@ -1,4 +1,4 @@
-"""Evaluation CLI: a thin typer layer over slant.metrics, slant.semeval_format and slant.evaluation.
+"""Evaluation CLI: a thin typer layer over slant.evaluation.metrics, slant.evaluation.formats and slant.evaluation.runs.
 
     python evaluate.py score --task {si,tc,flc} --pred FILE --gold FILE [--json]
     python evaluate.py run --dataset {ptc2020,semeval2021,semeval2023} --split dev [--model DIR] \
@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 from slant.cli_errors import SlantGroup
-from slant.metrics import PRF, flc_score, si_score, tc_score
-from slant.semeval_format import SemEvalFormatError, read_si, read_tc
+from slant.evaluation.formats import SemEvalFormatError, read_si, read_tc
+from slant.evaluation.metrics import PRF, flc_score, si_score, tc_score
 
 app = typer.Typer(
     add_completion=False,
@@ -124,9 +124,9 @@ def run_rhetoric(
     dataset: Dataset, split: str, data_root: str | None, json_path: Path | None, model: str | None
 ) -> None:
     """Scare quotes / unhedged assertions on the team's sets: split is the part, "report" unless "tune"."""
+    from slant.evaluation.rhetoric import evaluate_rhetoric
+    from slant.evaluation.tables import rhetoric_tables
     from slant.pipeline.tagger import Tagger
-    from slant.rhetoric.evaluation import evaluate_rhetoric
-    from slant.rhetoric.tables import rhetoric_tables
 
     part = "report" if split == "dev" else split
     tagger = Tagger.load(model) if model else None  # the tagger whose vectors the rhetoric models read
@@ -209,7 +209,7 @@ def run(
 ) -> None:
     """Run slant (and the baseline) over a split, print SI/TC/FLC tables, write predictions and a JSON report."""
     _verbose(verbose)
-    from slant.evaluation import DATASET_PROFILE, TaggerSystem, baseline_for, evaluate, load_split
+    from slant.evaluation.runs import DATASET_PROFILE, TaggerSystem, baseline_for, evaluate, load_split
 
     if dataset in RHETORIC:
         run_rhetoric(dataset, split, data_root, json_path, model)
@@ -308,7 +308,7 @@ def card(
     ] = None,
 ) -> None:
     """Write the tables of `run` reports into the model card (between its evaluation-table markers)."""
-    from slant.card import update_card
+    from slant.evaluation.card import update_card
 
     sets = [_read_report(p) for p in reports]
     commands = [

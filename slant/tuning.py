@@ -24,9 +24,9 @@ import numpy as np
 from sklearn.isotonic import IsotonicRegression
 
 from slant.corpora.base import Document
-from slant.metrics import flc_score, si_score
+from slant.evaluation.formats import SIRecord, TCRecord
+from slant.evaluation.metrics import flc_score, si_score
 from slant.pipeline.decoding import decode_runs
-from slant.semeval_format import SIRecord, TCRecord
 from slant.train_config import TECHNIQUE_THRESHOLD_METHODS
 from slant.training_data import ANY_CHANNEL, ChannelSpec
 

@@ -1,4 +1,4 @@
-"""slant.metrics against hand-computed cases, properties, and the organisers' official figures."""
+"""slant.evaluation.metrics against hand-computed cases, properties, and the organisers' official figures."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from slant.config import data_root
-from slant.metrics import PRF, flc_score, merge_spans, si_score, tc_score
-from slant.semeval_format import SIRecord, TCRecord, read_si, read_tc
+from slant.evaluation.formats import SIRecord, TCRecord, read_si, read_tc
+from slant.evaluation.metrics import PRF, flc_score, merge_spans, si_score, tc_score
 
 REPO = Path(__file__).resolve().parents[1]
 

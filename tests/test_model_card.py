@@ -7,7 +7,7 @@ import json
 import pytest
 from conftest import require_accurate_encoder, require_data
 
-from slant.evaluation import DATASET_PROFILE, TaggerSystem, evaluate, load_split
+from slant.evaluation.runs import DATASET_PROFILE, TaggerSystem, evaluate, load_split
 from slant.resolve import data_root, shipped_dir
 
 SHIPPED = shipped_dir("model")

@@ -11,11 +11,11 @@ from conftest import require_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from slant.evaluation.rhetoric_baselines import assertion_baseline, quote_baseline
 from slant.model.rhetoric import QUOTES_FILE, load_classifiers, model_dir, rhetoric_dir_for, rhetoric_spans
 from slant.model.rhetoric.linear import LinearModel
 from slant.pipeline.tagger import default_tagger
 from slant.resolve import data_root, shipped_dir
-from slant.rhetoric.baselines import assertion_baseline, quote_baseline
 from slant.text.assertion_features import assertion_features, is_boilerplate, is_headline, is_site_furniture
 from slant.text.context import TextContext
 from slant.text.lexicons import cue_matcher
@@ -226,7 +226,7 @@ def _close(a, b, path: str = "") -> None:
 
 
 def test_f1_bootstrap_resamples_documents_and_pairs_the_systems() -> None:
-    from slant.rhetoric.evaluation import f1_bootstrap
+    from slant.evaluation.rhetoric import f1_bootstrap
 
     gold = ["scare", "direct"] * 20
     perfect, flipped = list(gold), ["direct" if g == "scare" else "scare" for g in gold]
@@ -247,7 +247,7 @@ def test_f1_bootstrap_resamples_documents_and_pairs_the_systems() -> None:
 @pytest.mark.data
 @pytest.mark.parametrize("kind", ["quotes", "assertions"])
 def test_report_figures_match_results_json(kind: str) -> None:
-    from slant.rhetoric.evaluation import evaluate_rhetoric
+    from slant.evaluation.rhetoric import evaluate_rhetoric
 
     require_data(data_root() / "basil")
     require_data(DATA_DIR / "annotations" / f"{kind}.labels.pass1.jsonl")

@@ -23,8 +23,8 @@ from slant.batch import runner as runner_module
 from slant.batch.outputs import repair_tail, semeval_article_id
 from slant.batch.report import render_text, segments
 from slant.cli import app
+from slant.evaluation.formats import read_si, read_tc
 from slant.resolve import data_root, shipped_dir
-from slant.semeval_format import read_si, read_tc
 from tests.conftest import require_data
 
 REPO_DIR = Path(__file__).resolve().parents[1]

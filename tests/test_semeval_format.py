@@ -10,7 +10,7 @@ import pytest
 from conftest import require_data
 
 from slant.config import data_root
-from slant.semeval_format import (
+from slant.evaluation.formats import (
     SemEvalFormatError,
     SIRecord,
     TCRecord,

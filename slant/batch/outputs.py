@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from slant import taxonomy
-from slant.semeval_format import SIRecord, TCRecord, format_si, format_tc
+from slant.evaluation.formats import SIRecord, TCRecord, format_si, format_tc
 
 SPANS_FILE = "spans.jsonl"
 SUMMARY_FILE = "summary.csv"

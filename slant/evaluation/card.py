@@ -13,7 +13,6 @@ def markers(block: str = DEFAULT_BLOCK) -> tuple[str, str]:
     return f"<!-- {block}: start (written by `python evaluate.py card`) -->", f"<!-- {block}: end -->"
 
 
-
 def _f(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 

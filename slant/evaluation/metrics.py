@@ -13,7 +13,7 @@
 Zero division follows the official ``compute_prec_rec_f1``: a ratio with an empty denominator is 0, F1 is 0
 unless both P and R are positive, except that F1 is 1.0 when there is nothing to predict and nothing was
 predicted. Inputs are any records with ``article_id``/``start``/``end`` (and ``technique`` for TC/FLC), e.g.
-:class:`slant.semeval_format.SIRecord` / :class:`~slant.semeval_format.TCRecord`.
+:class:`slant.evaluation.formats.SIRecord` / :class:`~slant.evaluation.formats.TCRecord`.
 """
 
 from __future__ import annotations

@@ -8,21 +8,20 @@ is Cohen's kappa between pass 1 and pass 2 on the doubly-labelled items.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
 from slant.corpora.annotations import independent_unit
 from slant.corpora.items import EXCLUDED, LabelledItem, labelled_items
+from slant.evaluation.rhetoric_baselines import assertion_baseline, quote_baseline
 from slant.model.rhetoric import load_classifiers, rhetoric_dir_for
 from slant.model.rhetoric.assertion_classifier import ASSERTION_CLASSES
 from slant.model.rhetoric.quote_classifier import QUOTE_CLASSES
 from slant.model.rhetoric.vectors import item_vectors
-from slant.rhetoric.baselines import assertion_baseline, quote_baseline
-
-if TYPE_CHECKING:
-    from slant.pipeline.tagger import Tagger
+from slant.pipeline.head_spans import item_probabilities
+from slant.pipeline.tagger import Tagger, default_tagger
 
 POSITIVE = {"quotes": "scare", "assertions": "unhedged"}
 CLASSES = {"quotes": QUOTE_CLASSES, "assertions": ASSERTION_CLASSES}
@@ -113,12 +112,8 @@ def kappa(items: list[LabelledItem], positive: str) -> dict[str, Any]:
 def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tuple[list[str], list[str]]:
     """Labels from the classifiers as ``classify()`` runs them (with ``tagger``'s vectors), and the baseline's."""
     if tagger is None:
-        from slant.pipeline.tagger import default_tagger
-
         tagger = default_tagger()
     if kind in tagger.head_specs:  # one model: the tagger's own candidate head decides
-        from slant.pipeline.head_spans import item_probabilities
-
         spec = tagger.head_specs[kind]
         probs = item_probabilities(tagger, kind, items)
         model = [spec.decide(p)[0] if p is not None else spec.classes[-1] for p in probs]
@@ -198,15 +193,15 @@ RESULTS_PATH = "data/annotations/RESULTS.json"
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m slant.rhetoric.evaluation [--part report] [--write]``: print the tables; ``--write`` records
+    """``python -m slant.evaluation.rhetoric [--part report] [--write]``: print the tables; ``--write`` records
     the REPORT figures in data/annotations/RESULTS.json (what tests/test_rhetoric.py checks)."""
     import argparse
     import json
 
     from rich.console import Console
 
+    from slant.evaluation.tables import rhetoric_tables
     from slant.resolve import annotation_dir
-    from slant.rhetoric.tables import rhetoric_tables
 
     parser = argparse.ArgumentParser(description="Score the rhetoric classifiers on the hand-labelled sets.")
     parser.add_argument("--part", default="report", choices=("report", "tune", "all"))

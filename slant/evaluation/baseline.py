@@ -49,9 +49,7 @@ class LexiconBaseline:
                 phrase = _normalise(match.group(0))
                 occurrences[phrase] += 1
                 label = candidates[phrase][0]
-                if any(
-                    s.label == label and s.start <= match.start() and match.end() <= s.end for s in doc.spans
-                ):
+                if any(s.label == label and s.start <= match.start() and match.end() <= s.end for s in doc.spans):
                     hits[phrase] += 1
         self.lexicon = {
             p: label
@@ -74,9 +72,7 @@ class LexiconBaseline:
     def predict(self, text: str) -> list[tuple[int, int, str]]:
         if self._pattern is None:
             return []
-        return [
-            (m.start(), m.end(), self.lexicon[_normalise(m.group(0))]) for m in self._pattern.finditer(text)
-        ]
+        return [(m.start(), m.end(), self.lexicon[_normalise(m.group(0))]) for m in self._pattern.finditer(text)]
 
     def span_label_scores(self, text: str, start: int, end: int) -> dict[str, float]:
         """TC for the baseline: votes of lexicon phrases inside the span, else the train prior."""

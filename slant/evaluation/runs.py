@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from slant import taxonomy
-from slant.baseline import LexiconBaseline
 from slant.corpora import read_corpus
 from slant.corpora.base import Document
 from slant.corpora.split import HELD_OUT_FRACTION, HELD_OUT_SEED, split_documents
-from slant.metrics import flc_score, si_score, tc_score
-from slant.semeval_format import SIRecord, TCRecord, write_si, write_tc
+from slant.evaluation.baseline import LexiconBaseline
+from slant.evaluation.formats import SIRecord, TCRecord, write_si, write_tc
+from slant.evaluation.metrics import flc_score, si_score, tc_score
 
 # The scheme each dataset's gold is written in; predictions are converted into it with taxonomy.convert.
 DATASET_SCHEME = {"ptc2020": "semeval2020", "semeval2021": "semeval2021", "semeval2023": "semeval2023"}

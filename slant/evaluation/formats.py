@@ -92,9 +92,7 @@ def _offsets(source: str, lineno: int, start: str, end: str) -> tuple[int, int]:
     try:
         s, e = int(start), int(end)
     except ValueError:
-        raise SemEvalFormatError(
-            f"{source}:{lineno}: offsets must be integers, got {start!r}, {end!r}"
-        ) from None
+        raise SemEvalFormatError(f"{source}:{lineno}: offsets must be integers, got {start!r}, {end!r}") from None
     if not 0 <= s < e:
         raise SemEvalFormatError(f"{source}:{lineno}: offsets must satisfy 0 <= start < end, got {s}, {e}")
     return s, e
