@@ -262,10 +262,10 @@ def compare_tuning(
 
     from slant.model.profiles import PROFILES
     from slant.pipeline.tagger import Tagger
-    from slant.train_config import TrainConfig
-    from slant.training import load_corpora
-    from slant.training_data import channel_spec
-    from slant.tuning import compare_methods
+    from slant.train.config import TrainConfig
+    from slant.train.data import channel_spec
+    from slant.train.loop import load_corpora
+    from slant.train.tuning import compare_methods
 
     _verbose(verbose)
     corpora_with_profiles = [profile.corpus for profile in PROFILES.values()]

@@ -8,7 +8,7 @@
     python train.py --resume             # carry on from runs/default/checkpoint.pt
     python train.py --base-model /path/to/any/hf/encoder --output-dir model-big
 
-Every field of slant.train_config.TrainConfig is a flag (underscores become dashes).
+Every field of slant.train.config.TrainConfig is a flag (underscores become dashes).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import typing
 from pathlib import Path
 
 from slant.cli_errors import CLI_ERRORS, report
-from slant.train_config import TrainConfig
+from slant.train.config import TrainConfig
 
 
 def parser() -> argparse.ArgumentParser:
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def train(args: argparse.Namespace, config: TrainConfig) -> int:
     from slant.model.network import resolve_device
-    from slant.training import fit, retune  # heavy imports after argument parsing, so --help is instant
+    from slant.train.loop import fit, retune  # heavy imports after argument parsing, so --help is instant
 
     resolve_device(config.device)  # --device cuda without a GPU: said now, not after the data has loaded
     started = time.time()
@@ -94,7 +94,7 @@ def train(args: argparse.Namespace, config: TrainConfig) -> int:
     rhetoric = Path(output) / "rhetoric"
     if not args.tune_only and any(rhetoric.glob("*.vectors.json")):
         # The rhetoric vector models read this tagger's hidden states: new weights need new vector models.
-        from slant.rhetoric.train import main as train_rhetoric
+        from slant.train.rhetoric import main as train_rhetoric
 
         root = ["--root", config.data_root] if config.data_root else []
         train_rhetoric(["--out", str(rhetoric), "--model", str(output), *root])

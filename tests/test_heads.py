@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from slant.head_data import HeadExample, feature_vocabulary
-from slant.head_training import best_threshold, calibrated_threshold, fit_reader
 from slant.model.heads import CLASSES, CandidateHead, HeadSpec, head_probabilities, pool_candidate, token_ranges
 from slant.model.windows import TokenizedText
 from slant.text.candidates import ASSERTIONS, QUOTES, propose
 from slant.text.context import TextContext
+from slant.train.head_data import HeadExample, feature_vocabulary
+from slant.train.heads import best_threshold, calibrated_threshold, fit_reader
 
 TEXT = (
     "Officials deny it, but the army clearly shelled the village.\r\n"

@@ -109,10 +109,12 @@ def test_baselines() -> None:
 
 
 def test_models_load_from_model_dir() -> None:
+    from slant.train.rhetoric import TRAINED_BY
+
     for name in ("quotes.json", "assertions.json"):
         model = LinearModel.load(DEFAULT_MODEL_DIR / "rhetoric" / name)
         assert model.positive in model.labels and 0.0 < model.threshold < 1.0
-        assert model.meta["trained_by"] == "python -m slant.rhetoric.train"
+        assert model.meta["trained_by"] == TRAINED_BY
 
 
 def test_unhedged_with_booster_cue() -> None:
@@ -329,9 +331,9 @@ def test_each_tagger_reads_its_own_rhetoric_files_else_the_shipped_ones(tmp_path
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["quotes", "assertions"])
 def test_training_reproduces_the_shipped_feature_models(kind: str, tmp_path) -> None:
-    # The shipped files must be what `python -m slant.rhetoric.train` writes from this code and data (seeded).
+    # The shipped files must be what `python -m slant.train.rhetoric` writes from this code and data (seeded).
     from slant.model.rhetoric import ASSERTIONS_FILE
-    from slant.rhetoric.train import main as train_rhetoric
+    from slant.train.rhetoric import main as train_rhetoric
 
     require_data(data_root())
     # The cross-encoder (20 minutes of training) is left out here; its files are checked below and by the
@@ -340,13 +342,13 @@ def test_training_reproduces_the_shipped_feature_models(kind: str, tmp_path) -> 
     name = QUOTES_FILE if kind == "quotes" else ASSERTIONS_FILE
     fresh = json.loads((tmp_path / name).read_text(encoding="utf-8"))
     assert fresh == json.loads((DEFAULT_MODEL_DIR / "rhetoric" / name).read_text(encoding="utf-8")), (
-        f"model/rhetoric/{name} is not what training writes now: run python -m slant.rhetoric.train"
+        f"model/rhetoric/{name} is not what training writes now: run python -m slant.train.rhetoric"
     )
     # The accurate model's feature models are the same files (they do not read the tagger): never a stale copy.
     accurate = DEFAULT_MODEL_DIR / "accurate" / "rhetoric" / name
     assert fresh == json.loads(accurate.read_text(encoding="utf-8")), (
         f"{accurate} is not what training writes now: "
-        "run python -m slant.rhetoric.train --out model/accurate/rhetoric --model accurate"
+        "run python -m slant.train.rhetoric --out model/accurate/rhetoric --model accurate"
     )
 
 
@@ -406,14 +408,14 @@ def test_shipped_cross_encoder_is_shared_by_both_models_and_changes_decisions() 
     # Its threshold and calibration were fitted on the feature model's out-of-fold scores: both must come from
     # the same TUNE labels (a sentence round added without retraining it fails here).
     assert cross.meta["n_hand_tune"] == assertions.model.meta["n_hand_tune"], (
-        "the cross-encoder is stale: run python -m slant.rhetoric.train --only assertions"
+        "the cross-encoder is stale: run python -m slant.train.rhetoric --only assertions"
     )
     # Training it again takes 20 minutes, too long for CI: at least its settings must be the ones training
     # uses now (a changed default without a retrained file fails here).
     from slant.model.rhetoric.cross_encoder import CrossConfig
-    from slant.rhetoric.train import SEED
+    from slant.train.rhetoric import SEED
 
-    assert cross.config == CrossConfig(seed=SEED), "run python -m slant.rhetoric.train to retrain the cross-encoder"
+    assert cross.config == CrossConfig(seed=SEED), "run python -m slant.train.rhetoric to retrain the cross-encoder"
     text = "The sanctions have clearly failed, and everyone in Brussels knows it."
     ctx = TextContext.build(text)
     p = assertions.cross_scores([(ctx, 0, len(text))])[0]
@@ -430,17 +432,17 @@ def test_shipped_cross_encoder_is_shared_by_both_models_and_changes_decisions() 
 def test_scare_quotes_are_decided_by_three_models_with_the_taggers_vectors() -> None:
     from slant.model.rhetoric.cross_encoder import CrossConfig
     from slant.model.rhetoric.vectors import span_vectors
-    from slant.rhetoric.train import SEED
+    from slant.train.rhetoric import SEED
 
     quotes = classifiers().quotes
     cross, vm = quotes.cross_model, quotes.vector_model
     assert cross is not None and vm is not None and vm.cross_threshold is not None
-    assert cross.config == CrossConfig(seed=SEED), "run python -m slant.rhetoric.train --only quotes"
+    assert cross.config == CrossConfig(seed=SEED), "run python -m slant.train.rhetoric --only quotes"
     # Fitted on the same TUNE labels as the feature model (a quotation round added without retraining fails).
     assert cross.meta["n_hand_tune"] == quotes.model.meta["n_hand_tune"]
     # The three-way mean is used only where it led both two-way mixes on TUNE out-of-fold F1 by the margin: in the
     # default model; not in the accurate one, whose feature + vector mix was ahead.
-    from slant.rhetoric.train import THREE_WAY_MARGIN
+    from slant.train.rhetoric import THREE_WAY_MARGIN
 
     accurate = load_classifiers(DEFAULT_MODEL_DIR / "accurate" / "rhetoric")
     assert accurate is not None and accurate.quotes.vector_model is not None

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from slant.corpora.base import Document, GoldSpan
-from slant.train_config import TrainConfig
-from slant.training_data import ChannelSpec
-from slant.tuning import METHODS, compare_methods, tune
+from slant.train.config import TrainConfig
+from slant.train.data import ChannelSpec
+from slant.train.tuning import METHODS, compare_methods, tune
 
 REPO = Path(__file__).resolve().parents[1]
 CHANNELS = ["any", "loaded_language", "doubt"]

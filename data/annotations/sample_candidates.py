@@ -68,8 +68,8 @@ from slant.corpora.annotations import (  # noqa: E402
     sha256_text,
 )
 from slant.corpora.base import Document  # noqa: E402
-from slant.rhetoric.weak_labels import EVALUATIVE_TECHNIQUES  # noqa: E402
 from slant.text.quotes import Quotation, find_quotations  # noqa: E402
+from slant.train.weak_labels import EVALUATIVE_TECHNIQUES  # noqa: E402
 
 SEED = 20240611
 TUNE_SHARE = 0.4

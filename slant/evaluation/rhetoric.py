@@ -120,7 +120,7 @@ def _predict(kind: str, items: list[LabelledItem], tagger: Tagger | None) -> tup
         return model, [_baseline(kind, it) for it in items]
     classifiers = load_classifiers(rhetoric_dir_for(tagger.model_dir))
     if classifiers is None:
-        raise FileNotFoundError("no rhetoric model: run python -m slant.rhetoric.train")
+        raise FileNotFoundError("no rhetoric model: run python -m slant.train.rhetoric")
     # The vectors are worth a forward pass only when this kind's classifier will read them.
     classifier = classifiers.quotes if kind == "quotes" else classifiers.assertions
     wanted = classifier.reads_vectors and classifiers.wants_vectors(tagger)

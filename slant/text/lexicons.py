@@ -1,7 +1,7 @@
 """Cue word lists shipped with slant (data/lexicons/*.txt) and a matcher that finds them with exact offsets.
 
 The lists are slant's own, written by hand: the public hedge/booster lexicons in ../shared/datasets either
-state no licence or are research-only, so they are used at training time only (see weak_labels.py).
+state no licence or are research-only, so they are used at training time only (see slant/train/weak_labels.py).
 """
 
 from __future__ import annotations

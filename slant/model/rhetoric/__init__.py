@@ -5,7 +5,7 @@ regression over hand-made features, mixed with a second opinion: for quotations 
 the span tagger's pooled hidden states (``slant.model.rhetoric.vectors``) and a fine-tuned reader of the
 quotation in its paragraph (``slant.model.rhetoric.cross_encoder``), all three averaged; for assertions the same
 kind of reader of the sentence, or the vector model where no such reader ships. Stored in ``model/rhetoric/``
-and trained by ``python -m slant.rhetoric.train`` (weak supervision from the corpora plus the TUNE part of the
+and trained by ``python -m slant.train.rhetoric`` (weak supervision from the corpora plus the TUNE part of the
 hand labels). The tagger is named by what is read of it (``RhetoricTagger``), never imported: the pipeline
 (``slant.pipeline.tagger``) imports this package, not the reverse.
 """
@@ -111,7 +111,7 @@ def load_classifiers(folder: Path | None = None) -> RhetoricClassifiers | None:
                 )
             else:
                 warnings.warn(
-                    f"no rhetoric model in {folder} (run python -m slant.rhetoric.train); "
+                    f"no rhetoric model in {folder} (run python -m slant.train.rhetoric); "
                     "no scare_quote / unhedged_assertion spans",
                     stacklevel=2,
                 )

@@ -4,7 +4,7 @@ The feature model sees cue words; whether a claim is contestable, or whether quo
 what the words mean. This model reads the item's paragraph with the item (a sentence or clause; a quotation
 with its marks) marked ("... << item >> ...") through the base MiniLM encoder with small LoRA adapters, pools
 the item's tokens and the whole window, and predicts the classifier's classes. Trained on the TUNE hand labels
-only (``slant.rhetoric.train``); its positive-class probability is averaged with the other models', calibrated
+only (``slant.train.rhetoric``); its positive-class probability is averaged with the other models', calibrated
 and thresholded on out-of-fold TUNE scores.
 
 It reads the base encoder, not the span tagger, so one file serves every tagger: a tagger's own rhetoric

@@ -4,7 +4,7 @@ The feature-based models see cue words and layout; they miss what the words mean
 propaganda techniques, already encodes whether a stretch of text is evaluative. Its hidden states, mean-pooled
 over the span (``slant.model.pooling``), feed a small logistic model per kind (``VectorModel``); the classifier's
 positive-class probability is the mean of the two models' probabilities, calibrated and thresholded on
-out-of-fold TUNE predictions (``slant.rhetoric.train``).
+out-of-fold TUNE predictions (``slant.train.rhetoric``).
 
 The vectors are only meaningful for the tagger that made them: each ``VectorModel`` records the tagger's
 weights hash, and with any other tagger the classifiers leave the vector model out.

@@ -62,7 +62,7 @@ def hand_example(kind: str, it: LabelledItem) -> HeadExample:
 
 
 def weak_head_examples(weak: Iterable, skip_groups: set[str]) -> list:
-    """Weak examples (``slant.rhetoric.weak_labels.WeakExample``) outside ``skip_groups``: the cue reader learns
+    """Weak examples (``slant.train.weak_labels.WeakExample``) outside ``skip_groups``: the cue reader learns
     from their cue features."""
     return [w for w in weak if w.group not in skip_groups]
 

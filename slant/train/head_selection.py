@@ -1,8 +1,8 @@
 """How the candidate heads' settings were chosen: every variant scored on the TUNE items alone.
 
-    python -m slant.head_selection [--model model] [--data-root DIR] [--kinds quotes assertions]
+    python -m slant.train.head_selection [--model model] [--data-root DIR] [--kinds quotes assertions]
 
-The trainable and held-out TUNE items (``slant.head_data.split_tune``) are read through the model's encoder
+The trainable and held-out TUNE items (``slant.train.head_data.split_tune``) are read through the model's encoder
 once, as ``classify()`` reads them, keeping every layer's item mean, item max and context mean. For each
 variant it prints the out-of-fold F1 on the trainable items (grouped 5-fold, two fold seeds), and the average
 precision and best F1 on the held-out items of readers fitted on all trainable items. REPORT is never read.
@@ -19,13 +19,13 @@ import torch
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedGroupKFold
 
-from slant.head_data import DROPPED_FEATURES, hand_example, split_tune
-from slant.head_training import SEED, best_threshold, fit_reader, weak_group
 from slant.model.heads import CLASSES, POSITIVE, token_ranges
 from slant.pipeline.head_spans import item_candidates
 from slant.pipeline.tagger import Tagger
-from slant.rhetoric.weak_labels import weak_assertions, weak_quotes
 from slant.text.candidates import KINDS, QUOTES
+from slant.train.head_data import DROPPED_FEATURES, hand_example, split_tune
+from slant.train.heads import SEED, best_threshold, fit_reader, weak_group
+from slant.train.weak_labels import weak_assertions, weak_quotes
 
 LAYERS = (-1, -2, -3, -4, -5, -6)
 POOL_NAMES = ("mean", "max", "context")

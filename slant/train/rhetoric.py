@@ -1,6 +1,6 @@
 """Train the two rhetoric classifiers and write model/rhetoric/{quotes,assertions}.json.
 
-    python -m slant.rhetoric.train [--out model/rhetoric] [--model DIR] [--search] [--cache DIR] [--root DATA_ROOT]
+    python -m slant.train.rhetoric [--out model/rhetoric] [--model DIR] [--search] [--cache DIR] [--root DATA_ROOT]
 
 Data: weak labels from the corpora (weak_labels.py) plus the hand labels of the TUNE part only (pass 1, the
 reference label; "error" items are left out). The REPORT part is never read here.
@@ -23,7 +23,7 @@ Choices made on the TUNE part only, by grouped cross-validation (folds never spl
 - the same two for the assertions' feature + cross-encoder mix, which takes the vector model's place in both
   shipped models: on the 979 TUNE sentences the cross-encoder reaches 0.687 alone and 0.724 mixed with the
   feature model, against 0.700 for the feature + vector mix (the cross-encoder's settings, CrossConfig, were
-  chosen the same way; ``python -m slant.rhetoric.compare`` prints every mix);
+  chosen the same way; ``python -m slant.train.rhetoric_compare`` prints every mix);
 - for quotations, the same two for the three-way mean of the feature, vector and cross-encoder models: on the
   969 TUNE quotations it reaches 0.731, against 0.685 for the feature + vector mix and 0.675 for the feature +
   cross-encoder mix (stored in the vector model's file, since they depend on the tagger).
@@ -42,7 +42,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.feature_extraction import DictVectorizer
@@ -64,12 +63,11 @@ from slant.model.rhetoric.cross_encoder import CrossConfig, CrossEncoderModel, W
 from slant.model.rhetoric.linear import LinearModel
 from slant.model.rhetoric.quote_classifier import QUOTE_CLASSES
 from slant.model.rhetoric.vectors import VectorModel, assertion_vector, item_vectors, quote_vector
-from slant.rhetoric.weak_labels import WeakExample, weak_assertions, weak_quotes
+from slant.pipeline.tagger import Tagger
 from slant.text.assertion_features import assertion_features
 from slant.text.quote_features import quote_features
-
-if TYPE_CHECKING:
-    from slant.pipeline.tagger import Tagger
+from slant.train.head_data import split_tune
+from slant.train.weak_labels import WeakExample, weak_assertions, weak_quotes
 
 SEED = 20240611
 FOLDS = 5
@@ -81,6 +79,9 @@ CLASSES = {"quotes": QUOTE_CLASSES, "assertions": ASSERTION_CLASSES}
 # 0.1, 0.3, 1, 3, 10 (1 was best or tied for both kinds); classes balanced (few positives).
 VECTOR_C = 1.0
 THREE_WAY_MARGIN = 0.01  # how far the three-way mix must lead both two-way mixes on TUNE to be used
+# What every model file records as its "trained_by": the command's name when the shipped files were written
+# (it is now python -m slant.train.rhetoric). Kept, so that a retrain still writes those files byte for byte.
+TRAINED_BY = "python -m slant.rhetoric.train"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ class Example:
 # ---------------------------------------------------------------- data
 
 
-# With this rule set, the TUNE items the one-pass heads are kept from are left out here too (slant.head_data:
+# With this rule set, the TUNE items the one-pass heads are kept from are left out here too (slant.train.head_data:
 # items from PTC / SemEval-2021 dev documents and from documents that hold a REPORT item), so both designs can
 # be compared on REPORT with no document shared between their training items and REPORT.
 HELD_OUT_RULE = {"on": False}
@@ -129,8 +130,6 @@ HELD_OUT_RULE = {"on": False}
 def hand_items(kind: str, root: str | None) -> list[LabelledItem]:
     """The labelled TUNE items (the REPORT part is for evaluation), without "error" items."""
     if HELD_OUT_RULE["on"]:
-        from slant.head_data import split_tune
-
         return split_tune(kind, root)[0]
     return [it for it in labelled_items(kind, "tune", root) if it.label is not None and it.label != EXCLUDED]
 
@@ -349,7 +348,7 @@ def train_vector_model(
             "C": VECTOR_C,
             "reads": "quoted words + sentence" if kind == "quotes" else "sentence or clause",
             "tune_out_of_fold_f1_mixed": round(mixed_f1, 4),
-            "trained_by": "python -m slant.rhetoric.train",
+            "trained_by": TRAINED_BY,
         },
     )
     log(
@@ -464,7 +463,7 @@ def train_cross_model(
         "tune_out_of_fold_f1_alone": round(cross_f1, 4),
         "tune_out_of_fold_f1_mixed": round(mixed_f1, 4),
         "n_hand_tune": dict(sorted(Counter(labels).items())),
-        "trained_by": "python -m slant.rhetoric.train",
+        "trained_by": TRAINED_BY,
     }
     log(f"{kind}: cross-encoder fitted [{time.time() - t0:.0f}s]")
     return model, cross_oof
@@ -508,7 +507,7 @@ def train_kind(
         "n_weak": dict(sorted(Counter(e.label for e in weak).items())),
         "n_hand_tune": dict(sorted(Counter(e.label for e in hand).items())),
         "seed": SEED,
-        "trained_by": "python -m slant.rhetoric.train",
+        "trained_by": TRAINED_BY,
     }
     if searched:
         model.meta["search"] = searched[:10]
@@ -565,8 +564,6 @@ def _main(argv: list[str] | None) -> None:
     own_cross = out.resolve() == shipped.resolve() or args.without_report_documents
     tagger = None
     if not args.no_vectors:
-        from slant.pipeline.tagger import Tagger
-
         tagger = Tagger.load(args.model)
     for kind in ("quotes", "assertions"):
         if args.only and kind != args.only:

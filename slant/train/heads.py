@@ -7,7 +7,7 @@ reads it (whole documents, one pass, the layers in ``HeadSpec.layers``), and fit
   lower weight (the weak labels carry no encoder states worth reading: their documents are other genres);
 - Platt scaling of the mean positive-class probability and its best-F1 threshold, on out-of-fold scores of
   the trainable items (grouped folds: a document, or a BASIL story, never straddles two) together with the
-  held-out items' scores (``slant.head_data.split_tune``: items from PTC / SemEval-2021 dev documents and from
+  held-out items' scores (``slant.train.head_data.split_tune``: items from PTC / SemEval-2021 dev documents and from
   REPORT documents are never trained on, only used here).
 The fitted readers become the head's weights (``slant.model.heads.CandidateHead``), so inference needs no sklearn.
 """
@@ -22,10 +22,11 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from slant.head_data import WEAK_GROUP, feature_vocabulary, hand_example, split_tune, weak_head_examples
 from slant.model.heads import CLASSES, POSITIVE, HeadSpec, new_head
 from slant.pipeline.head_spans import item_inputs
 from slant.text.candidates import KINDS, QUOTES
+from slant.train.head_data import WEAK_GROUP, feature_vocabulary, hand_example, split_tune, weak_head_examples
+from slant.train.weak_labels import weak_assertions, weak_quotes
 
 log = logging.getLogger("slant.train")
 SEED = 20240611  # folds, readers and the weak labels' own caps
@@ -34,7 +35,7 @@ MISSING_CLASS_BIAS = -30.0  # a class no training item has: never predicted
 
 @dataclass(frozen=True)
 class HeadSettings:
-    """The heads' hyper-parameters (``slant.train_config.TrainConfig`` carries them as ``head_*`` flags)."""
+    """The heads' hyper-parameters (``slant.train.config.TrainConfig`` carries them as ``head_*`` flags)."""
 
     layers: tuple[int, ...] = (-3,)
     c_states: float = 0.003  # inverse L2 strength of the state reader (over standardised states)
@@ -178,8 +179,6 @@ def fit_heads(
     (threshold, calibration and a record of the fit filled in). ``skip_groups`` (weak-label groups) and
     ``skip_docs`` ((corpus, doc id) of hand items) name documents no head may learn from: the held-out train
     documents of the technique thresholds."""
-    from slant.rhetoric.weak_labels import weak_assertions, weak_quotes
-
     specs = {}
     hidden = tagger.network.token_head.in_features
     tagger.head_layers = list(settings.layers)  # the pass below keeps these layers' states for the readers

@@ -21,16 +21,16 @@ from slant.corpora.base import Document
 from slant.corpora.ptc import read_ptc2020
 from slant.corpora.semeval2021 import read_semeval2021
 from slant.corpora.split import split_documents
-from slant.head_training import HeadSettings, fit_heads
 from slant.model.config import ModelConfig
 from slant.model.encoder import KNOWN_ENCODERS, MINILM, resolve_base_model, sha256_file
 from slant.model.network import SpanTagger, build_network, pool_span, resolve_device, trainable_state
 from slant.model.profiles import DEFAULT_PROFILE, PROFILES
 from slant.model.windows import pack_windows
 from slant.pipeline.tagger import Tagger
-from slant.train_config import TrainConfig
-from slant.training_data import ChannelSpec, build_dataset, channel_spec
-from slant.tuning import tune
+from slant.train.config import TrainConfig
+from slant.train.data import ChannelSpec, build_dataset, channel_spec
+from slant.train.heads import HeadSettings, fit_heads
+from slant.train.tuning import tune
 
 log = logging.getLogger("slant.train")
 
@@ -236,7 +236,7 @@ def fit(config: TrainConfig, resume: bool = False) -> Path:
 
     The encoder and its token and span heads train on the technique corpora (``epochs``; ``init_from`` takes
     that result, weights and tuning, from a model folder instead); then, with ``heads``, the candidate heads
-    are fitted on the finished encoder's states (``slant.head_training``); everything lands in one weights
+    are fitted on the finished encoder's states (``slant.train.heads``); everything lands in one weights
     file."""
     set_seed(config.seed)
     if config.threads:

@@ -1,6 +1,6 @@
 """Compare the second opinions of the rhetoric classifiers on the TUNE part (out-of-fold F1, grouped folds).
 
-    python -m slant.rhetoric.compare [--only quotes|assertions] [--cache DIR]
+    python -m slant.train.rhetoric_compare [--only quotes|assertions] [--cache DIR]
         [--left-chars N] [--right-chars N] [--max-tokens N]     # another cross-encoder window
 
 For each kind: the feature model alone, the tagger-vector model (default tagger) and the cross-encoder, each
@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from slant.model.rhetoric.cross_encoder import CrossConfig
-from slant.rhetoric.train import (
+from slant.pipeline.tagger import Tagger
+from slant.train.rhetoric import (
     DEFAULTS,
     POSITIVE,
     SEED,
@@ -36,8 +37,6 @@ from slant.rhetoric.train import (
 
 def compare_kind(kind: str, root: str | None, cache: Path | None, config: CrossConfig) -> dict[str, float]:
     """Out-of-fold best F1 of every single model and mix, for one kind (``config``: the cross-encoder's)."""
-    from slant.pipeline.tagger import Tagger
-
     weak = weak_examples(kind, root, cache)
     items = hand_items(kind, root)
     hand = hand_examples(kind, root, items)

@@ -27,8 +27,8 @@ from slant.corpora.base import Document
 from slant.evaluation.formats import SIRecord, TCRecord
 from slant.evaluation.metrics import flc_score, si_score
 from slant.pipeline.decoding import decode_runs
-from slant.train_config import TECHNIQUE_THRESHOLD_METHODS
-from slant.training_data import ANY_CHANNEL, ChannelSpec
+from slant.train.config import TECHNIQUE_THRESHOLD_METHODS
+from slant.train.data import ANY_CHANNEL, ChannelSpec
 
 THRESHOLDS = [round(float(t), 2) for t in np.arange(0.10, 0.91, 0.05)]
 MAX_GAPS = (0, 1, 2, 4)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from slant.corpora.split import HELD_OUT_FRACTION, HELD_OUT_SEED
 
-TECHNIQUE_THRESHOLD_METHODS = ("shared", "per_channel")  # see slant.tuning
+TECHNIQUE_THRESHOLD_METHODS = ("shared", "per_channel")  # see slant.train.tuning
 WEIGHT_DTYPES = ("float32", "float16")
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?|mps")
 
@@ -21,7 +21,7 @@ class TrainConfig:
     seed: int = HELD_OUT_SEED
     # Articles held out of PTC train to tune thresholds and calibration (dev is never used for tuning).
     val_fraction: float = HELD_OUT_FRACTION
-    # How the technique channels' decoding thresholds are fitted on those articles (slant.tuning):
+    # How the technique channels' decoding thresholds are fitted on those articles (slant.train.tuning):
     # "shared" fits one threshold for all of them, "per_channel" one each (fits ~45 articles, carries over worse).
     technique_thresholds: str = "shared"
     multitask_semeval2021: bool = True  # add the SemEval-2021 meme texts as extra training documents
@@ -49,7 +49,7 @@ class TrainConfig:
     max_pos_weight: float = 8.0
     span_loss_weight: float = 1.0
     # Candidate heads (quotation function, sentence stance; slant.model.heads), fitted on the finished encoder's states
-    # in the same run; settings chosen on the TUNE items alone (python -m slant.head_selection). Off by default:
+    # in the same run; settings chosen on the TUNE items alone (python -m slant.train.head_selection). Off by default:
     # the shipped model keeps its separate rhetoric models until a one-pass model meets the card's rule.
     heads: bool = False
     head_layers: list[int] = field(default_factory=lambda: [-3])  # hidden states the state reader pools (-1: last)
