@@ -154,6 +154,7 @@ def score(
         from slant.quiet import set_verbose
 
         set_verbose(True)
+    # Imported here, not at the top: `slant --help` stays instant.
     from slant.batch import ScoreOptions, exit_code, run
     from slant.batch.manifest import RunManifest, check_resume
     from slant.batch.outputs import SPANS_FILE

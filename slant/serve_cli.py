@@ -71,7 +71,7 @@ def serve(
     check_model(model)
     import uvicorn
 
-    from slant.pipeline.tagger import Tagger
+    from slant.pipeline.tagger import Tagger  # torch loads after the port and model checks, not at import
     from slant.server import create_app
 
     # Never reach out: the tokenizer and encoder are local files; make any accidental hub lookup fail fast.

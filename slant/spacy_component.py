@@ -63,7 +63,7 @@ def shared_tagger(model: str | None = None, profile: str = DEFAULT_PROFILE, devi
     key = (model, os.environ.get("SLANT_MODEL"), os.getcwd(), profile, device)
     with _taggers_lock:
         if key not in _taggers:
-            from slant.pipeline.tagger import Tagger
+            from slant.pipeline.tagger import Tagger  # torch loads on add_pipe, not when spaCy finds the factory
 
             _taggers[key] = Tagger.load(model, profile=profile, device=device)
         return _taggers[key]

@@ -115,6 +115,7 @@ def load_tagger(model: str | None = None, profile: str = DEFAULT_PROFILE) -> Tag
         get_profile(profile)
     except ValueError as exc:
         raise ClassifyError(f"--profile: {exc}") from None
+    # torch loads only once a text is to be classified: `slant classify --help` and usage errors stay instant.
     from slant.model.encoder import EncoderError
     from slant.pipeline.tagger import Tagger
 

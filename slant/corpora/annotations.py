@@ -86,7 +86,7 @@ def corpus_documents(corpus: str, root: str | None = None) -> dict[str, Document
 def corpus_sentences(corpus: str, root: str | None = None) -> dict[str, tuple[Segment, ...]]:
     """Sentences of each document: the corpus's own for ukraine-news-bias, slant.text.sentences for the rest."""
     if corpus == "ukraine-news-bias":
-        from slant.corpora.ukraine_news import read_ukraine_news
+        from slant.corpora.ukraine_news import read_ukraine_news  # read only when asked for, like CORPORA's readers
 
         return {a.id: tuple(Segment(s.start, s.end) for s in a.sentences) for a in read_ukraine_news(root)}
     return {doc_id: tuple(split_sentences(d.text)) for doc_id, d in corpus_documents(corpus, root).items()}

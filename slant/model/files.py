@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from slant.errors import ModelError, UsageError
+from slant.model.encoder import KNOWN_ENCODERS, package_model_dir
+from slant.model.profiles import DEFAULT_PROFILE, get_profile
+from slant.resolve import model_folder
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.safetensors"
@@ -54,8 +57,6 @@ def read_config(path: Path) -> dict[str, Any]:
 
 def check_profile(path: Path, data: dict[str, Any], profile: str) -> None:
     """Raise UsageError unless the model read from ``path`` has decoding profile ``profile``."""
-    from slant.model.profiles import DEFAULT_PROFILE, get_profile
-
     get_profile(profile)
     profiles = data.get("profiles") or {}
     if profile != DEFAULT_PROFILE and profile not in profiles:
@@ -97,9 +98,6 @@ def check_model(name_or_path: str | os.PathLike[str] | None = None, profile: str
     "accurate"; or a folder), after the checks that need no torch: config.json is a slant config with
     ``profile``, the weights file's header reads, and the base encoder is installed (its extra, for the
     accurate model). Raises a SlantError naming the file or the extra; returns the folder."""
-    from slant.model.encoder import KNOWN_ENCODERS, package_model_dir
-    from slant.resolve import model_folder
-
     try:
         folder = model_folder(name_or_path)
     except FileNotFoundError as exc:
