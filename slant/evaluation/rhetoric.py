@@ -186,7 +186,28 @@ def evaluate_rhetoric(
             ),
         },
         "kappa": {"part": kappa(chosen, positive), "all": kappa(every, positive)},
+        "by_document": by_document(kind, scored, gold, model, positive, part, every),
     }
+
+
+def by_document(
+    kind: str, scored: list[LabelledItem], gold: list[str], model: list[str], positive: str, part: str, every
+) -> dict[str, Any]:
+    """The positive class's P/R/F1 on the items whose document (a BASIL story counting as one) also holds a TUNE
+    item, and on the rest: a model trained on TUNE items has read the first kind of document (the shipped
+    separate rhetoric models did; the one-pass heads never read a TUNE item from a REPORT document)."""
+    if part != "report":
+        return {}
+    tune_units = {independent_unit(it.item.corpus, it.item.doc_id) for it in every if it.item.part == "tune"}
+    shared = [independent_unit(it.item.corpus, it.item.doc_id) in tune_units for it in scored]
+    out = {}
+    for name, want in (("document_holds_tune_items", True), ("no_tune_item_in_document", False)):
+        idx = [i for i, s in enumerate(shared) if s is want]
+        out[name] = {
+            "items": len(idx),
+            **prf([gold[i] for i in idx], [model[i] for i in idx], positive),
+        }
+    return out
 
 
 RESULTS_PATH = "data/annotations/RESULTS.json"

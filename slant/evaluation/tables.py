@@ -74,4 +74,21 @@ def rhetoric_tables(report: dict[str, Any]) -> list[Table]:
             _f(k["kappa_positive"]),
             _f(k["agreement"]),
         )
-    return [main, interval, confusion, agreement]
+    return [main, interval, confusion, agreement, *by_document_tables(report)]
+
+
+def by_document_tables(report: dict[str, Any]) -> list[Table]:
+    """The model's positive-class P/R/F1 on REPORT items in documents that hold TUNE items, and on the rest."""
+    parts = report.get("by_document") or {}
+    if not parts:
+        return []
+    table = Table(title=f"{report['dataset']}: model's {report['positive_class']} P / R / F1 by document")
+    for col in ("REPORT items", "items", "gold", "P", "R", "F1"):
+        table.add_column(col, justify="left" if col == "REPORT items" else "right")
+    names = {
+        "document_holds_tune_items": "in a document that holds a TUNE item",
+        "no_tune_item_in_document": "in a document with no TUNE item",
+    }
+    for key, d in parts.items():
+        table.add_row(names[key], str(d["items"]), str(d["n_gold"]), _f(d["precision"]), _f(d["recall"]), _f(d["f1"]))
+    return [table]
