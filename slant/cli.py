@@ -15,6 +15,8 @@ import typer
 from slant.batch.inputs import DEFAULT_MAX_BYTES
 from slant.batch.report import DEFAULT_REPORT_MAX_DOCS
 from slant.cli_errors import SlantGroup
+from slant.evaluate_cli import app as evaluate_app
+from slant.train_cli import main as train_main
 
 app = typer.Typer(
     help="Find rhetoric and loaded language in news text.",
@@ -252,10 +254,6 @@ def classify(
         terminal.print_view(source, spans)
 
 
-if __name__ == "__main__":
-    app()
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
@@ -275,3 +273,22 @@ def serve(
     from slant.serve_cli import serve as run_server
 
     run_server(host, port, model, max_body_bytes=max_body_bytes, max_waiting=max_waiting)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def train(ctx: typer.Context) -> None:
+    """Train a model and write its folder: python train.py's flags (slant train --help lists them)."""
+    raise typer.Exit(train_main(ctx.args, prog="slant train"))
+
+
+# slant evaluate score|run|compare-tuning|card: python evaluate.py's commands.
+app.add_typer(
+    evaluate_app, name="evaluate", help="Score predictions with the organisers' metrics; run slant on a corpus split."
+)
+
+
+if __name__ == "__main__":
+    app()

@@ -312,6 +312,22 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.data
+def test_slant_evaluate_is_evaluate_py() -> None:
+    """`slant evaluate` (the installed command) prints exactly what `python evaluate.py` prints."""
+    from typer.testing import CliRunner
+
+    from slant.cli import app
+
+    args = ["score", "--task", "si", "--pred", str(_vector("si-dev-pred-shifted.txt")), "--json"]
+    args += ["--gold", str(_dev("dev-task-si.labels"))]
+    proc = _cli(*args)
+    result = CliRunner().invoke(app, ["evaluate", *args])
+    assert proc.returncode == 0 and result.exit_code == 0, (proc.stderr, result.output)
+    # Equal up to float summation order (sets iterate in a per-process hash order).
+    assert json.loads(result.stdout) == pytest.approx(json.loads(proc.stdout), abs=1e-12)
+
+
+@pytest.mark.data
 @pytest.mark.parametrize(
     ("task", "pred", "gold", "expected"),
     [
