@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from slant import resolve
+import slant.resolve as resolve
 from slant.corpora.base import Document
 from slant.resolve import data_path
 from slant.text.sentences import Segment, split_sentences
