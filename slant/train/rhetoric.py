@@ -67,6 +67,7 @@ from slant.pipeline.tagger import Tagger
 from slant.text.assertion_features import assertion_features
 from slant.text.quote_features import quote_features
 from slant.train.head_data import split_tune
+from slant.train.heads import best_threshold, calibrated_threshold  # one threshold search for every model
 from slant.train.weak_labels import WeakExample, weak_assertions, weak_quotes
 
 SEED = 20240611
@@ -247,47 +248,6 @@ def out_of_fold(kind: str, weak: list[Example], hand: list[Example], cfg: Config
         for i in test_idx:
             scores[i] = model.probabilities(hand[i].features)[pos]
     return scores
-
-
-# ---------------------------------------------------------------- thresholds and calibration
-
-
-def best_threshold(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
-    """Threshold with the best F1 (ties: the middle of the best run of candidate thresholds)."""
-    cands = np.unique(scores)
-    f1s = []
-    for t in cands:
-        pred = scores >= t
-        tp = float((pred & positive).sum())
-        p = tp / max(1, pred.sum())
-        r = tp / max(1, positive.sum())
-        f1s.append(0.0 if tp == 0 else 2 * p * r / (p + r))
-    f1s = np.array(f1s)
-    best = np.flatnonzero(f1s == f1s.max())
-    k = best[len(best) // 2]
-    # Halfway to the next lower score, so a new item scoring just under the last positive is not lost.
-    lower = cands[k - 1] if k > 0 else cands[k] / 2
-    return float((cands[k] + lower) / 2), float(f1s.max())
-
-
-def calibrated_threshold(scores: np.ndarray, positive: np.ndarray) -> tuple[tuple[float, float], float, float]:
-    """Platt scaling fitted on out-of-fold ``scores``, then the best-F1 threshold of the calibrated scores:
-    (calibration, threshold, its F1)."""
-    ab = platt(scores, positive)
-    threshold, f1 = best_threshold(_calibrated(scores, ab), positive)
-    return ab, threshold, f1
-
-
-def platt(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
-    p = np.clip(scores, 1e-6, 1 - 1e-6)
-    logit = np.log(p / (1 - p)).reshape(-1, 1)
-    lr = LogisticRegression(C=1.0, random_state=SEED).fit(logit, positive.astype(int))
-    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
-
-
-def _calibrated(scores: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
-    p = np.clip(scores, 1e-6, 1 - 1e-6)
-    return 1 / (1 + np.exp(-(ab[0] * np.log(p / (1 - p)) + ab[1])))
 
 
 # ---------------------------------------------------------------- driver
