@@ -52,9 +52,8 @@ class ModelConfig:
         """Take the technique channels' thresholds, calibration and profiles (and the record of their fit) from
         ``other``, a model with the same encoder weights."""
         self.thresholds, self.calibration, self.profiles = other.thresholds, other.calibration, other.profiles
-        for key in ("validation",):
-            if key in other.extra:
-                self.extra[key] = other.extra[key]
+        if "validation" in other.extra:
+            self.extra["validation"] = other.extra["validation"]
         self.extra.setdefault("train_config", {})["technique_thresholds"] = other.extra.get("train_config", {}).get(
             "technique_thresholds", "shared"
         )

@@ -87,6 +87,7 @@ def item_inputs(tagger: HeadModel, spec: HeadSpec, items: list, docs_per_batch: 
     for i, it in enumerate(items):
         by_doc.setdefault(id(it.ctx), []).append(i)
     pooled, feats, row_of = [], [], [-1] * len(items)
+    done = 0  # rows pooled so far
     keys = list(by_doc)
     for lo in range(0, len(keys), docs_per_batch):
         chunk = keys[lo : lo + docs_per_batch]
@@ -95,7 +96,8 @@ def item_inputs(tagger: HeadModel, spec: HeadSpec, items: list, docs_per_batch: 
             members = by_doc[key]
             rows, p, f = pooled_inputs(spec, pred.head_states, pred.tokens.offsets, [candidates[i] for i in members])
             for r, j in enumerate(rows):
-                row_of[members[j]] = sum(len(x) for x in pooled) + r
+                row_of[members[j]] = done + r
+            done += len(rows)
             pooled.append(p)
             feats.append(f)
     width = POOLS * len(spec.layers) * tagger.network.token_head.in_features

@@ -19,7 +19,7 @@ import torch
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedGroupKFold
 
-from slant.model.heads import CLASSES, POSITIVE, token_ranges
+from slant.model.heads import CLASSES, POSITIVE, HeadSpec, token_ranges
 from slant.pipeline.head_spans import item_candidates
 from slant.pipeline.tagger import Tagger
 from slant.text.candidates import KINDS, QUOTES
@@ -121,19 +121,14 @@ def fit_predict(kind: str, v: Variant, items: Items, fit_rows: np.ndarray, test_
     weights = balance(y, np.ones(len(y))) if v.balanced else None
     states = fit_reader(items.states[fit_rows][:, cols], y, n, v.c_states, weights, standardise=True)
     drop = DROPPED_FEATURES.get(kind)
-    left_out = {weak_group(g) for i, g in enumerate(items.groups) if i in set(test_rows.tolist())}
+    left_out = {weak_group(items.groups[i]) for i in test_rows}
     weak = [w for w in items.weak if w.group not in left_out] if v.weak_weight > 0 else []
     dicts = [items.features[i] for i in fit_rows] + [w.features for w in weak]
     counts = Counter(k for d in dicts for k in d if not (drop and k.startswith(drop)))
-    vocab = {k: j for j, k in enumerate(sorted(k for k, c in counts.items() if c >= 5))}
+    spec = HeadSpec(kind, sorted(k for k, c in counts.items() if c >= 5))
 
     def dense(ds: list[dict[str, float]]) -> np.ndarray:
-        out = np.zeros((len(ds), len(vocab)))
-        for r, d in enumerate(ds):
-            for k, x in d.items():
-                if k in vocab:
-                    out[r, vocab[k]] = min(max(x, -4.0), 4.0)
-        return out
+        return np.stack([spec.feature_vector(d) for d in ds]).astype(float)
 
     cue_y = np.concatenate([y, np.array([CLASSES[kind].index(w.label) for w in weak], dtype=int)])
     cue_w = np.concatenate([np.ones(len(y)), np.full(len(weak), v.weak_weight)])

@@ -22,6 +22,7 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
+from slant.corpora.annotations import independent_unit
 from slant.model.heads import CLASSES, POSITIVE, HeadSpec, new_head
 from slant.pipeline.head_spans import item_inputs
 from slant.text.candidates import KINDS, QUOTES
@@ -136,7 +137,8 @@ class ReaderData:
         states = fit_reader(self.states[rows], self.labels[rows], n, settings.c_states, standardise=True)
         cues, labels, weights = self.cues[rows], self.labels[rows], np.ones(len(rows))
         if settings.weak_weight > 0 and len(self.weak_labels):
-            left_out = {weak_group(g) for i, g in enumerate(self.groups) if i not in set(rows.tolist())}
+            kept = set(rows.tolist())
+            left_out = {weak_group(g) for i, g in enumerate(self.groups) if i not in kept}
             keep = np.array([g not in left_out for g in self.weak_groups])
             cues = np.vstack([cues, self.weak_cues[keep]])
             labels = np.concatenate([labels, self.weak_labels[keep]])
@@ -200,7 +202,7 @@ def fit_heads(
             states[rows],
             cues[rows],
             np.array([classes.index(it.label) for it in train_items]),
-            [hand_example(kind, it).group for it in train_items],
+            [independent_unit(it.item.corpus, it.item.doc_id) for it in train_items],
             np.stack([spec.feature_vector(w.features) for w in weak]) if weak else np.zeros((0, len(spec.features))),
             np.array([classes.index(w.label) for w in weak], dtype=int),
             [w.group for w in weak],
