@@ -56,6 +56,9 @@ class TrainConfig:
     head_c_states: float = 0.003  # inverse L2 strength of the state reader (standardised states)
     head_c_cues: float = 0.1  # and of the cue reader
     head_weak_weight: float = 0.1  # weight of a weak label in the cue reader (0: hand labels only)
+    # TUNE items from documents that also hold REPORT items train the heads, as they trained the separate rhetoric
+    # models (False: held out, so no REPORT document was read; slant.train.head_data says which items are which).
+    head_report_documents: bool = True
     init_from: str | None = None  # a model folder whose weights stand for the technique phase (not re-run)
     head_max_hand: int | None = None  # limit for smoke runs
     checkpoint_every: int = 100  # optimiser steps

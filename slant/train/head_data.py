@@ -1,9 +1,12 @@
 """Training items of the candidate heads: the TUNE hand labels (as candidates in their documents) and the weak labels.
 
 Which TUNE items the heads may learn from (the rule is code, :func:`split_tune`):
-- never one from a PTC-2020 dev or SemEval-2021 dev document (those are the technique figures' test texts),
-  nor one from a document (a BASIL story counting as one) that holds a REPORT item of either set;
-- those items are the held-out part instead: the heads' thresholds and calibration are fitted on them.
+- never one from a PTC-2020 dev or SemEval-2021 dev document (those are the technique figures' test texts);
+  those items are the held-out part instead: the heads' thresholds and calibration are fitted on them;
+- every other TUNE item, as the separate rhetoric models were trained, including items from documents (a BASIL
+  story counting as one) that also hold a REPORT item. ``report_documents=False`` holds those out as well, for a
+  REPORT figure on documents no head has read; ``python evaluate.py run --dataset quotes|assertions`` prints
+  REPORT split by this.
 Items from the PTC train articles held out for the technique thresholds are left out altogether.
 """
 
@@ -37,11 +40,17 @@ class HeadExample:
     hand: bool
 
 
-def split_tune(kind: str, root: str | None = None) -> tuple[list[LabelledItem], list[LabelledItem]]:
+def split_tune(
+    kind: str, root: str | None = None, report_documents: bool = True
+) -> tuple[list[LabelledItem], list[LabelledItem]]:
     """TUNE items of ``kind`` (errors left out) as (trainable, held out), by the rule in the module docstring."""
-    report_units = {
-        independent_unit(it.item.corpus, it.item.doc_id) for k in KINDS for it in labelled_items(k, "report", root)
-    }
+    report_units = (
+        set()
+        if report_documents
+        else {
+            independent_unit(it.item.corpus, it.item.doc_id) for k in KINDS for it in labelled_items(k, "report", root)
+        }
+    )
     train, held = [], []
     for it in labelled_items(kind, "tune", root):  # type: ignore[arg-type]
         if it.label is None or it.label == EXCLUDED:

@@ -1,6 +1,7 @@
 """How the candidate heads' settings were chosen: every variant scored on the TUNE items alone.
 
     python -m slant.train.head_selection [--model model] [--data-root DIR] [--kinds quotes assertions]
+        [--no-report-documents]
 
 The trainable and held-out TUNE items (``slant.train.head_data.split_tune``) are read through the model's encoder
 once, as ``classify()`` reads them, keeping every layer's item mean, item max and context mean. For each
@@ -74,8 +75,8 @@ class Items:
 
 
 @torch.inference_mode()
-def read_items(tagger: Tagger, kind: str, data_root: str | None) -> Items:
-    train, held = split_tune(kind, data_root)
+def read_items(tagger: Tagger, kind: str, data_root: str | None, report_documents: bool = True) -> Items:
+    train, held = split_tune(kind, data_root, report_documents)
     items = train + held
     tagger.head_layers = list(LAYERS)
     candidates = item_candidates(kind, items)
@@ -170,11 +171,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--model", default=None)
     ap.add_argument("--data-root", default=None)
     ap.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
+    ap.add_argument(
+        "--report-documents",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="whether TUNE items from documents that hold REPORT items are trainable (as train.py's default)",
+    )
     args = ap.parse_args(argv)
     tagger = Tagger.load(args.model)
     hidden = tagger.network.token_head.in_features
     for kind in args.kinds:
-        items = read_items(tagger, kind, args.data_root)
+        items = read_items(tagger, kind, args.data_root, args.report_documents)
         print(f"{kind}: {int((~items.held).sum())} trainable, {int(items.held.sum())} held-out TUNE items")
         for v in VARIANTS:
             s = score(kind, v, items, hidden)

@@ -7,8 +7,8 @@ reads it (whole documents, one pass, the layers in ``HeadSpec.layers``), and fit
   lower weight (the weak labels carry no encoder states worth reading: their documents are other genres);
 - Platt scaling of the mean positive-class probability and its best-F1 threshold, on out-of-fold scores of
   the trainable items (grouped folds: a document, or a BASIL story, never straddles two) together with the
-  held-out items' scores (``slant.train.head_data.split_tune``: items from PTC / SemEval-2021 dev documents and from
-  REPORT documents are never trained on, only used here).
+  held-out items' scores (``slant.train.head_data.split_tune``: items from PTC / SemEval-2021 dev documents are
+  never trained on, only used here).
 The fitted readers become the head's weights (``slant.model.heads.CandidateHead``), so inference needs no sklearn.
 """
 
@@ -42,6 +42,7 @@ class HeadSettings:
     c_states: float = 0.003  # inverse L2 strength of the state reader (over standardised states)
     c_cues: float = 0.1  # and of the cue reader
     weak_weight: float = 0.1  # loss weight of one weak example against a hand-labelled one (0: no weak labels)
+    report_documents: bool = True  # TUNE items from documents holding REPORT items may train (head_data)
     folds: int = 5
     max_hand: int | None = None  # a limit for smoke runs
 
@@ -185,7 +186,7 @@ def fit_heads(
     hidden = tagger.network.token_head.in_features
     tagger.head_layers = list(settings.layers)  # the pass below keeps these layers' states for the readers
     for kind in KINDS:
-        train_items, held = split_tune(kind, data_root)
+        train_items, held = split_tune(kind, data_root, settings.report_documents)
         train_items = [it for it in train_items if (it.item.corpus, it.item.doc_id) not in skip_docs]
         if settings.max_hand:
             train_items, held = train_items[: settings.max_hand], held[: settings.max_hand]
@@ -228,7 +229,7 @@ def fit_heads(
         spec.record = {
             "trained_on": f"{len(data.labels)} TUNE items the encoder may read, {len(data.weak_labels)} weak",
             "calibrated_on": "out-of-fold scores of those items and the held-out TUNE items "
-            "(PTC / SemEval-2021 dev documents, REPORT documents)",
+            + ("(PTC / SemEval-2021 dev documents)" if settings.report_documents else "(dev and REPORT documents)"),
             "items": int(len(labels)),
             "positives": int(labels.sum()),
             "f1_at_threshold": round(f1, 4),

@@ -332,6 +332,7 @@ def head_settings(config: TrainConfig) -> HeadSettings:
         c_states=config.head_c_states,
         c_cues=config.head_c_cues,
         weak_weight=config.head_weak_weight,
+        report_documents=config.head_report_documents,
         max_hand=config.head_max_hand,
     )
 

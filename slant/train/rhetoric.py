@@ -131,7 +131,7 @@ HELD_OUT_RULE = {"on": False}
 def hand_items(kind: str, root: str | None) -> list[LabelledItem]:
     """The labelled TUNE items (the REPORT part is for evaluation), without "error" items."""
     if HELD_OUT_RULE["on"]:
-        return split_tune(kind, root)[0]
+        return split_tune(kind, root, report_documents=False)[0]
     return [it for it in labelled_items(kind, "tune", root) if it.label is not None and it.label != EXCLUDED]
 
 
