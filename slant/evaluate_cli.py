@@ -122,7 +122,12 @@ RHETORIC = {Dataset.quotes, Dataset.assertions}
 
 
 def run_rhetoric(
-    dataset: Dataset, split: str, data_root: str | None, json_path: Path | None, model: str | None
+    dataset: Dataset,
+    split: str,
+    data_root: str | None,
+    json_path: Path | None,
+    model: str | None,
+    against: str | None = None,
 ) -> None:
     """Scare quotes / unhedged assertions on the team's sets: split is the part, "report" unless "tune"."""
     from slant.evaluation.rhetoric import evaluate_rhetoric
@@ -131,7 +136,8 @@ def run_rhetoric(
 
     part = "report" if split == "dev" else split
     tagger = Tagger.load(model) if model else None  # the tagger whose vectors the rhetoric models read
-    report = evaluate_rhetoric(dataset.value, part=part, root=data_root, tagger=tagger)
+    other = Tagger.load(against) if against else None
+    report = evaluate_rhetoric(dataset.value, part=part, root=data_root, tagger=tagger, against=other)
     console = Console()
     for table in rhetoric_tables(report):
         console.print(table)
@@ -206,6 +212,10 @@ def run(
         Path | None, typer.Option("--json", help="Write the JSON report with every figure here.")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write predictions in the official TAB formats here.")] = None,
+    against: Annotated[
+        str | None,
+        typer.Option(help="quotes/assertions: a second model scored on the same items, with the paired interval."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help=VERBOSE_HELP)] = False,
 ) -> None:
     """Run slant (and the baseline) over a split, print SI/TC/FLC tables, write predictions and a JSON report."""
@@ -213,8 +223,10 @@ def run(
     from slant.evaluation.runs import DATASET_PROFILE, TaggerSystem, baseline_for, evaluate, load_split
 
     if dataset in RHETORIC:
-        run_rhetoric(dataset, split, data_root, json_path, model)
+        run_rhetoric(dataset, split, data_root, json_path, model, against)
         return
+    if against is not None:
+        raise typer.BadParameter("--against is for --dataset quotes or assertions")
     try:
         docs = load_split(dataset.value, split, data_root, lang)
     except (FileNotFoundError, ValueError) as exc:

@@ -150,11 +150,16 @@ def _baseline(kind: str, it: LabelledItem) -> str:
 
 
 def evaluate_rhetoric(
-    kind: str, part: str = "report", root: str | None = None, tagger: Tagger | None = None
+    kind: str,
+    part: str = "report",
+    root: str | None = None,
+    tagger: Tagger | None = None,
+    against: Tagger | None = None,
 ) -> dict[str, Any]:
     """Model and keyword baseline on one part ("report" by default, "tune", or "all") of a hand-labelled set.
 
-    ``tagger`` gives the vector models their input (default: the shipped model)."""
+    ``tagger`` is the model (default: the shipped model). ``against``, a second model, is scored on the same
+    items as "against", with the paired bootstrap interval of the difference (model - against)."""
     if kind not in POSITIVE:
         raise ValueError(f"kind must be 'quotes' or 'assertions', got {kind!r}")
     every = labelled_items(kind, None, root)  # type: ignore[arg-type]
@@ -164,7 +169,10 @@ def evaluate_rhetoric(
     gold = [it.label for it in scored]
     model, baseline = _predict(kind, scored, tagger)
     positive, classes = POSITIVE[kind], CLASSES[kind]
-    return {
+    systems = {"model": model, "baseline": baseline}
+    if against is not None:
+        systems["against"] = _predict(kind, scored, against)[0]
+    report = {
         "dataset": kind,
         "part": part,
         "positive_class": positive,
@@ -177,25 +185,26 @@ def evaluate_rhetoric(
             "excluded_error": len(labelled) - len(scored),
             "gold": {c: gold.count(c) for c in classes},
         },
-        "model": scores(gold, model, classes, positive),
-        "baseline": scores(gold, baseline, classes, positive),
+        **{name: scores(gold, pred, classes, positive) for name, pred in systems.items()},
         "bootstrap": {
             "unit": RESAMPLING_UNIT,
-            **f1_bootstrap(
-                gold, {"model": model, "baseline": baseline}, positive, [resampling_unit(it) for it in scored]
-            ),
+            **f1_bootstrap(gold, systems, positive, [resampling_unit(it) for it in scored]),
         },
         "kappa": {"part": kappa(chosen, positive), "all": kappa(every, positive)},
         "by_document": by_document(kind, scored, gold, model, positive, part, every),
     }
+    if against is not None:
+        report["against_model"] = str(against.model_dir)
+        report["by_document_against"] = by_document(kind, scored, gold, systems["against"], positive, part, every)
+    return report
 
 
 def by_document(
     kind: str, scored: list[LabelledItem], gold: list[str], model: list[str], positive: str, part: str, every
 ) -> dict[str, Any]:
     """The positive class's P/R/F1 on the items whose document (a BASIL story counting as one) also holds a TUNE
-    item, and on the rest: a model trained on TUNE items has read the first kind of document (the shipped
-    separate rhetoric models did; the one-pass heads never read a TUNE item from a REPORT document)."""
+    item, and on the rest: a model trained on TUNE items has read the first kind of document (the separate
+    rhetoric models and the candidate heads do, unless trained with ``--no-head-report-documents``)."""
     if part != "report":
         return {}
     tune_units = {independent_unit(it.item.corpus, it.item.doc_id) for it in every if it.item.part == "tune"}

@@ -78,17 +78,22 @@ def rhetoric_tables(report: dict[str, Any]) -> list[Table]:
 
 
 def by_document_tables(report: dict[str, Any]) -> list[Table]:
-    """The model's positive-class P/R/F1 on REPORT items in documents that hold TUNE items, and on the rest."""
-    parts = report.get("by_document") or {}
-    if not parts:
-        return []
-    table = Table(title=f"{report['dataset']}: model's {report['positive_class']} P / R / F1 by document")
-    for col in ("REPORT items", "items", "gold", "P", "R", "F1"):
-        table.add_column(col, justify="left" if col == "REPORT items" else "right")
+    """Each model's positive-class P/R/F1 on REPORT items in documents that hold TUNE items, and on the rest."""
     names = {
         "document_holds_tune_items": "in a document that holds a TUNE item",
         "no_tune_item_in_document": "in a document with no TUNE item",
     }
-    for key, d in parts.items():
-        table.add_row(names[key], str(d["items"]), str(d["n_gold"]), _f(d["precision"]), _f(d["recall"]), _f(d["f1"]))
-    return [table]
+    tables = []
+    for system, key in (("model", "by_document"), ("against", "by_document_against")):
+        parts = report.get(key) or {}
+        if not parts:
+            continue
+        table = Table(title=f"{report['dataset']}: {system}'s {report['positive_class']} P / R / F1 by document")
+        for col in ("REPORT items", "items", "gold", "P", "R", "F1"):
+            table.add_column(col, justify="left" if col == "REPORT items" else "right")
+        for part, d in parts.items():
+            table.add_row(
+                names[part], str(d["items"]), str(d["n_gold"]), _f(d["precision"]), _f(d["recall"]), _f(d["f1"])
+            )
+        tables.append(table)
+    return tables

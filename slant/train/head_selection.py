@@ -1,7 +1,7 @@
 """How the candidate heads' settings were chosen: every variant scored on the TUNE items alone.
 
     python -m slant.train.head_selection [--model model] [--data-root DIR] [--kinds quotes assertions]
-        [--no-report-documents]
+        [--no-report-documents] [--as-shipped]
 
 The trainable and held-out TUNE items (``slant.train.head_data.split_tune``) are read through the model's encoder
 once, as ``classify()`` reads them, keeping every layer's item mean, item max and context mean. For each
@@ -20,12 +20,13 @@ import torch
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedGroupKFold
 
+from slant.corpora.items import EXCLUDED, labelled_items
 from slant.model.heads import CLASSES, POSITIVE, HeadSpec, token_ranges
 from slant.pipeline.head_spans import item_candidates
 from slant.pipeline.tagger import Tagger
 from slant.text.candidates import KINDS, QUOTES
 from slant.train.head_data import DROPPED_FEATURES, hand_example, split_tune
-from slant.train.heads import SEED, best_threshold, fit_reader, weak_group
+from slant.train.heads import SEED, best_threshold, calibrated_threshold, fit_reader, weak_group
 from slant.train.weak_labels import weak_assertions, weak_quotes
 
 LAYERS = (-1, -2, -3, -4, -5, -6)
@@ -75,8 +76,16 @@ class Items:
 
 
 @torch.inference_mode()
-def read_items(tagger: Tagger, kind: str, data_root: str | None, report_documents: bool = True) -> Items:
-    train, held = split_tune(kind, data_root, report_documents)
+def read_items(
+    tagger: Tagger, kind: str, data_root: str | None, report_documents: bool = True, every_item: bool = False
+) -> Items:
+    """``every_item``: every labelled TUNE item, all trainable, in the order the separate rhetoric models'
+    training reads them (``slant.train.rhetoric.hand_items``)."""
+    if every_item:
+        train = [it for it in labelled_items(kind, "tune", data_root) if it.label not in (None, EXCLUDED)]
+        held = []
+    else:
+        train, held = split_tune(kind, data_root, report_documents)
     items = train + held
     tagger.head_layers = list(LAYERS)
     candidates = item_candidates(kind, items)
@@ -94,6 +103,8 @@ def read_items(tagger: Tagger, kind: str, data_root: str | None, report_document
             s = pred.head_states
             rows[i] = torch.stack([s[a:b].mean(0), s[a:b].max(0).values, s[c:d].mean(0)], dim=1).reshape(-1).numpy()
     keep = sorted(rows)
+    if len(keep) < len(items):
+        print(f"{kind}: {len(items) - len(keep)} items no token covers are left out", flush=True)
     weak = weak_quotes(data_root, SEED, inner_words=True) if kind == QUOTES else weak_assertions(data_root, SEED)
     return Items(
         np.stack([rows[i] for i in keep]),
@@ -166,6 +177,20 @@ def score(kind: str, v: Variant, items: Items, hidden: int) -> dict[str, float]:
     }
 
 
+def score_as_shipped(kind: str, v: Variant, items: Items, hidden: int) -> float:
+    """Out-of-fold F1 on the folds and with the metric of the separate rhetoric models' training
+    (``slant.train.rhetoric``: grouped, stratified by label name, seed SEED; best F1 after Platt scaling), so
+    it stands beside the ``tune_out_of_fold_f1*`` figures recorded in their files."""
+    cols = columns(v, hidden)
+    rows = np.arange(len(items.labels))
+    names = [CLASSES[kind][i] for i in items.labels]
+    splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=SEED)
+    oof = np.zeros(len(rows))
+    for a, b in splitter.split(np.zeros(len(rows)), names, items.groups):
+        oof[b] = fit_predict(kind, v, items, rows[a], rows[b], cols)
+    return calibrated_threshold(oof, items.labels == CLASSES[kind].index(POSITIVE[kind]))[2]
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None)
@@ -177,10 +202,21 @@ def main(argv: list[str] | None = None) -> None:
         default=True,
         help="whether TUNE items from documents that hold REPORT items are trainable (as train.py's default)",
     )
+    ap.add_argument(
+        "--as-shipped",
+        action="store_true",
+        help="score every variant on every labelled TUNE item, with the separate rhetoric models' folds and metric",
+    )
     args = ap.parse_args(argv)
     tagger = Tagger.load(args.model)
     hidden = tagger.network.token_head.in_features
     for kind in args.kinds:
+        if args.as_shipped:
+            items = read_items(tagger, kind, args.data_root, every_item=True)
+            print(f"{kind}: {len(items.labels)} TUNE items, the separate rhetoric models' folds", flush=True)
+            for v in VARIANTS:
+                print(f"  {v.name:26s} out-of-fold F1 {score_as_shipped(kind, v, items, hidden):.4f}", flush=True)
+            continue
         items = read_items(tagger, kind, args.data_root, args.report_documents)
         print(f"{kind}: {int((~items.held).sum())} trainable, {int(items.held.sum())} held-out TUNE items")
         for v in VARIANTS:
