@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
+from conftest import require_data
 
 from slant.model.heads import CLASSES, CandidateHead, HeadSpec, head_probabilities, pool_candidate, token_ranges
 from slant.model.windows import TokenizedText
-from slant.text.candidates import ASSERTIONS, QUOTES, propose
+from slant.text.candidates import ASSERTIONS, KINDS, QUOTES, propose
 from slant.text.context import TextContext
 from slant.train.head_data import HeadExample, feature_vocabulary
 from slant.train.heads import best_threshold, calibrated_threshold, fit_reader
@@ -113,3 +115,27 @@ def test_head_probabilities_from_token_states() -> None:
         assert p is not None and p.shape == (4,) and abs(float(p.sum()) - 1) < 1e-5
         item, context = token_ranges(tokens.offsets, c)
         assert pool_candidate(hidden, item, context).shape == (16,)
+
+
+@pytest.mark.data
+def test_heads_learn_from_report_documents_but_never_from_dev_documents(data_root) -> None:
+    from slant.corpora.annotations import independent_unit
+    from slant.corpora.items import labelled_items
+    from slant.train.head_data import HELD_OUT_CORPORA, split_tune
+
+    require_data(data_root / "basil")
+    report_units = {
+        independent_unit(it.item.corpus, it.item.doc_id) for k in KINDS for it in labelled_items(k, "report")
+    }
+    for kind in KINDS:
+        train, held = split_tune(kind)
+        assert train and held
+        assert {it.item.part for it in train + held} == {"tune"}
+        assert not {it.item.corpus for it in train} & set(HELD_OUT_CORPORA)
+        assert {it.item.corpus for it in held} <= set(HELD_OUT_CORPORA)
+        # The default trains on TUNE items from documents that also hold REPORT items, as the separate models did.
+        assert any(independent_unit(it.item.corpus, it.item.doc_id) in report_units for it in train)
+        strict_train, strict_held = split_tune(kind, report_documents=False)
+        assert len(strict_train) + len(strict_held) == len(train) + len(held)
+        assert not {independent_unit(it.item.corpus, it.item.doc_id) for it in strict_train} & report_units
+        assert len(strict_train) < len(train)

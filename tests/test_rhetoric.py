@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+from types import SimpleNamespace
 
 import pytest
 from conftest import require_data
@@ -255,6 +256,30 @@ def test_report_figures_match_results_json(kind: str) -> None:
     require_data(DATA_DIR / "annotations" / f"{kind}.labels.pass1.jsonl")
     recorded = json.loads(RESULTS.read_text(encoding="utf-8"))[kind]
     _close(evaluate_rhetoric(kind, "report"), recorded)
+
+
+@pytest.mark.data
+def test_against_scores_a_second_model_on_the_same_items(monkeypatch) -> None:
+    import slant.evaluation.rhetoric as rhetoric
+    from slant.evaluation.tables import rhetoric_tables
+
+    require_data(data_root() / "basil")
+    first, second = SimpleNamespace(model_dir="first"), SimpleNamespace(model_dir="second")
+
+    def fake_predict(kind, items, tagger):  # "first" finds every unhedged sentence; "second" calls all unhedged
+        gold = [it.label for it in items]
+        model = gold if tagger is first else ["unhedged"] * len(items)
+        return model, ["neutral"] * len(items)
+
+    monkeypatch.setattr(rhetoric, "_predict", fake_predict)
+    report = rhetoric.evaluate_rhetoric("assertions", "report", tagger=first, against=second)  # type: ignore[arg-type]
+    assert report["model"]["positive"]["f1"] == 1.0
+    assert 0 < report["against"]["positive"]["f1"] < 1
+    lo, hi = report["bootstrap"]["difference_ci95"]["model - against"]
+    assert 0 < lo <= 1 - report["against"]["positive"]["f1"] <= hi
+    assert report["by_document_against"] and report["against_model"] == "second"
+    titles = [t.title for t in rhetoric_tables(report)]
+    assert any("against's unhedged" in str(t) for t in titles)
 
 
 @pytest.mark.parametrize(
