@@ -1,7 +1,7 @@
 """How the candidate heads' settings were chosen: every variant scored on the TUNE items alone.
 
     python -m slant.train.head_selection [--model model] [--data-root DIR] [--kinds quotes assertions]
-        [--no-report-documents] [--as-shipped]
+        [--no-report-documents] [--as-shipped [--learning-curve] [--cross-oof FILE]]
 
 The trainable and held-out TUNE items (``slant.train.head_data.split_tune``) are read through the model's encoder
 once, as ``classify()`` reads them, keeping every layer's item mean, item max and context mean. For each
@@ -22,6 +22,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from slant.corpora.items import EXCLUDED, labelled_items
 from slant.model.heads import CLASSES, POSITIVE, HeadSpec, token_ranges
+from slant.model.rhetoric.cross_encoder import CrossConfig, item_window
 from slant.pipeline.head_spans import item_candidates
 from slant.pipeline.tagger import Tagger
 from slant.text.candidates import KINDS, QUOTES
@@ -181,14 +182,70 @@ def score_as_shipped(kind: str, v: Variant, items: Items, hidden: int) -> float:
     """Out-of-fold F1 on the folds and with the metric of the separate rhetoric models' training
     (``slant.train.rhetoric``: grouped, stratified by label name, seed SEED; best F1 after Platt scaling), so
     it stands beside the ``tune_out_of_fold_f1*`` figures recorded in their files."""
+    positive = items.labels == CLASSES[kind].index(POSITIVE[kind])
+    return calibrated_threshold(as_shipped_oof(kind, v, items, hidden), positive)[2]
+
+
+def as_shipped_oof(kind: str, v: Variant, items: Items, hidden: int, keep_docs: float = 1.0, draw: int = 0):
+    """Out-of-fold positive probabilities on the separate models' folds; ``keep_docs`` < 1 trains each fold on
+    that share of its documents (drawn with seed ``draw``), for a learning curve."""
     cols = columns(v, hidden)
     rows = np.arange(len(items.labels))
     names = [CLASSES[kind][i] for i in items.labels]
-    splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=SEED)
+    groups = np.array(items.groups)
+    rng = np.random.default_rng(draw)
     oof = np.zeros(len(rows))
-    for a, b in splitter.split(np.zeros(len(rows)), names, items.groups):
-        oof[b] = fit_predict(kind, v, items, rows[a], rows[b], cols)
-    return calibrated_threshold(oof, items.labels == CLASSES[kind].index(POSITIVE[kind]))[2]
+    for a, b in StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=SEED).split(rows, names, items.groups):
+        if keep_docs < 1:
+            docs = sorted(set(groups[a]))
+            kept = set(rng.choice(docs, int(round(keep_docs * len(docs))), replace=False))
+            a = np.array([i for i in a if groups[i] in kept])
+        oof[b] = fit_predict(kind, v, items, a, b, cols)
+    return oof
+
+
+def learning_curve(kind: str, items: Items, hidden: int) -> None:
+    """Whether more hand labels would help: out-of-fold F1 with each fold trained on part of its documents."""
+    positive = items.labels == CLASSES[kind].index(POSITIVE[kind])
+    for share in (0.4, 0.6, 0.8):
+        f1s = [calibrated_threshold(as_shipped_oof(kind, BASE, items, hidden, share, d), positive)[2] for d in range(3)]
+        print(f"  {share:.0%} of the training documents (3 draws)  out-of-fold F1 {np.mean(f1s):.4f}", flush=True)
+
+
+def second_reader(kind: str, items: Items, hidden: int, tagger: Tagger, cross_oof_path: str) -> None:
+    """What a second reader of the least certain items would add: the separate cross-encoder's out-of-fold
+    scores (written by ``python -m slant.train.rhetoric --only KIND --cache DIR``, same items, same folds) mixed
+    with the head's for the share of items whose head score lies nearest its threshold, and what one re-read
+    costs in word pieces against the item's own."""
+    cross = np.load(cross_oof_path)
+    if len(cross) != len(items.labels):
+        raise SystemExit(f"{cross_oof_path} holds {len(cross)} scores for {len(items.labels)} items")
+    positive = items.labels == CLASSES[kind].index(POSITIVE[kind])
+    head = as_shipped_oof(kind, BASE, items, hidden)
+    print(f"  cross-encoder alone {calibrated_threshold(cross, positive)[2]:.4f}", flush=True)
+    threshold, _ = best_threshold(head, positive)
+    order = np.argsort(np.abs(head - threshold))
+    for share in (0.05, 0.1, 0.2, 0.3, 0.5, 1.0):
+        band = np.zeros(len(head), dtype=bool)
+        band[order[: int(round(share * len(head)))]] = True
+        mixed = np.where(band, (head + cross) / 2, head)
+        print(
+            f"  head, and head + cross-encoder for the {share:4.0%} nearest its threshold: out-of-fold F1 "
+            f"{calibrated_threshold(mixed, positive)[2]:.4f}",
+            flush=True,
+        )
+    config = CrossConfig()
+    tune = [it for it in labelled_items(kind, "tune", None) if it.label not in (None, EXCLUDED)]
+    own = re_read = 0
+    for it in tune:
+        own += len(tagger.tokenizer(it.ctx.text[it.item.start : it.item.end], add_special_tokens=False)["input_ids"])
+        window = item_window(it.ctx, it.item.start, it.item.end, config)
+        pieces = tagger.tokenizer(window.text, add_special_tokens=False)["input_ids"]
+        re_read += min(len(pieces), config.max_tokens)
+    print(
+        f"  one re-read costs {re_read / own:.1f}x the item's own word pieces (window of {config.max_tokens} at most)",
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -201,6 +258,12 @@ def main(argv: list[str] | None = None) -> None:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="whether TUNE items from documents that hold REPORT items are trainable (as train.py's default)",
+    )
+    ap.add_argument("--learning-curve", action="store_true", help="with --as-shipped: F1 against training share")
+    ap.add_argument(
+        "--cross-oof",
+        default=None,
+        help="with --as-shipped --kinds assertions: the cross-encoder's out-of-fold scores (.npy) to mix in",
     )
     ap.add_argument(
         "--as-shipped",
@@ -216,6 +279,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{kind}: {len(items.labels)} TUNE items, the separate rhetoric models' folds", flush=True)
             for v in VARIANTS:
                 print(f"  {v.name:26s} out-of-fold F1 {score_as_shipped(kind, v, items, hidden):.4f}", flush=True)
+            if args.learning_curve:
+                learning_curve(kind, items, hidden)
+            if args.cross_oof and kind != QUOTES:
+                second_reader(kind, items, hidden, tagger, args.cross_oof)
             continue
         items = read_items(tagger, kind, args.data_root, args.report_documents)
         print(f"{kind}: {int((~items.held).sum())} trainable, {int(items.held.sum())} held-out TUNE items")
