@@ -212,11 +212,14 @@ def learning_curve(kind: str, items: Items, hidden: int) -> None:
         print(f"  {share:.0%} of the training documents (3 draws)  out-of-fold F1 {np.mean(f1s):.4f}", flush=True)
 
 
-def second_reader(kind: str, items: Items, hidden: int, tagger: Tagger, cross_oof_path: str) -> None:
+def second_reader(
+    kind: str, items: Items, hidden: int, tagger: Tagger, cross_oof_path: str, data_root: str | None = None
+) -> None:
     """What a second reader of the least certain items would add: the separate cross-encoder's out-of-fold
     scores (written by ``python -m slant.train.rhetoric --only KIND --cache DIR``, same items, same folds) mixed
     with the head's for the share of items whose head score lies nearest its threshold, and what one re-read
-    costs in word pieces against the item's own."""
+    costs in word pieces against the item's own. The band is centred on the head's best threshold on these same
+    scores, which if anything flatters the re-reader."""
     cross = np.load(cross_oof_path)
     if len(cross) != len(items.labels):
         raise SystemExit(f"{cross_oof_path} holds {len(cross)} scores for {len(items.labels)} items")
@@ -235,7 +238,7 @@ def second_reader(kind: str, items: Items, hidden: int, tagger: Tagger, cross_oo
             flush=True,
         )
     config = CrossConfig()
-    tune = [it for it in labelled_items(kind, "tune", None) if it.label not in (None, EXCLUDED)]
+    tune = [it for it in labelled_items(kind, "tune", data_root) if it.label not in (None, EXCLUDED)]
     own = re_read = 0
     for it in tune:
         own += len(tagger.tokenizer(it.ctx.text[it.item.start : it.item.end], add_special_tokens=False)["input_ids"])
@@ -282,7 +285,7 @@ def main(argv: list[str] | None = None) -> None:
             if args.learning_curve:
                 learning_curve(kind, items, hidden)
             if args.cross_oof and kind != QUOTES:
-                second_reader(kind, items, hidden, tagger, args.cross_oof)
+                second_reader(kind, items, hidden, tagger, args.cross_oof, args.data_root)
             continue
         items = read_items(tagger, kind, args.data_root, args.report_documents)
         print(f"{kind}: {int((~items.held).sum())} trainable, {int(items.held.sum())} held-out TUNE items")
