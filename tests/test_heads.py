@@ -139,3 +139,20 @@ def test_heads_learn_from_report_documents_but_never_from_dev_documents(data_roo
         assert len(strict_train) + len(strict_held) == len(train) + len(held)
         assert not {independent_unit(it.item.corpus, it.item.doc_id) for it in strict_train} & report_units
         assert len(strict_train) < len(train)
+
+
+def test_head_selection_scores_variants_out_of_fold_on_the_shipped_folds() -> None:
+    from slant.train.head_selection import BASE, Items, as_shipped_oof, score_as_shipped
+
+    rng = np.random.default_rng(0)
+    n, hidden = 200, 4
+    labels = rng.integers(0, len(CLASSES[ASSERTIONS]), n)
+    states = rng.normal(size=(n, 6 * 3 * hidden))
+    states[:, 2 * 3 * hidden] += 3.0 * (labels == 0)  # layer -3's item mean carries the positive class
+    features = [{"bias_assertion": 1.0, "booster_any": float(y == 0 and i % 2 == 0)} for i, y in enumerate(labels)]
+    items = Items(states, features, labels, [f"doc/{i // 4}" for i in range(n)], np.zeros(n, dtype=bool))
+    oof = as_shipped_oof(ASSERTIONS, BASE, items, hidden)
+    assert oof.shape == (n,) and ((oof >= 0) & (oof <= 1)).all()
+    assert score_as_shipped(ASSERTIONS, BASE, items, hidden) > 0.8  # the signal is found out of fold
+    fewer = as_shipped_oof(ASSERTIONS, BASE, items, hidden, keep_docs=0.5, draw=1)
+    assert not np.allclose(fewer, oof)  # half the documents: other readers
