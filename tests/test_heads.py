@@ -156,3 +156,61 @@ def test_head_selection_scores_variants_out_of_fold_on_the_shipped_folds() -> No
     assert score_as_shipped(ASSERTIONS, BASE, items, hidden) > 0.8  # the signal is found out of fold
     fewer = as_shipped_oof(ASSERTIONS, BASE, items, hidden, keep_docs=0.5, draw=1)
     assert not np.allclose(fewer, oof)  # half the documents: other readers
+
+
+def _planted_items(n: int, hidden: int, shift: float, seed: int = 0):
+    """Items whose layer -3 item mean carries the positive class by ``shift`` (the head_selection layout)."""
+    from slant.train.head_selection import Items
+
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, len(CLASSES[ASSERTIONS]), n)
+    states = rng.normal(size=(n, 6 * 3 * hidden))
+    states[:, 2 * 3 * hidden] += shift * (labels == 0)
+    features = [{"bias_assertion": 1.0} for _ in range(n)]
+    return Items(states, features, labels, [f"doc/{i // 4}" for i in range(n)], np.zeros(n, dtype=bool))
+
+
+def test_a_teacher_on_unlabelled_sentences_teaches_the_state_reader() -> None:
+    from slant.train.head_selection import BASE, Taught, as_shipped_oof, columns, distilled_oof
+
+    hidden = 4
+    items = _planted_items(200, hidden, shift=0.7)
+    positive = items.labels == 0
+    rng = np.random.default_rng(1)
+    m = 3000
+    truth = rng.random(m) < 0.3
+    states = rng.normal(size=(m, 2 * hidden))
+    states[:, 0] += 0.7 * truth  # the same signal, in the columns BASE reads
+    other = np.full(m, 3)
+    taught = Taught(states, [f"news/{i}" for i in range(m)], np.where(truth, 0.9, 0.1), other, np.where(truth, 0, 3))
+    alone = calibrated_threshold(as_shipped_oof(ASSERTIONS, BASE, items, hidden), positive)[2]
+    for soft in (True, False):
+        taught_oof = distilled_oof(ASSERTIONS, items, taught, hidden, 1.0, soft)
+        assert taught_oof.shape == (200,) and ((taught_oof >= 0) & (taught_oof <= 1)).all()
+        assert calibrated_threshold(taught_oof, positive)[2] > alone + 0.02  # a good teacher helps
+
+    # Taught rows from a fold's test documents never train that fold: copies of the items themselves, with
+    # their own labels, would otherwise give a near-perfect out-of-fold score.
+    noise = _planted_items(200, hidden, shift=0.0, seed=2)
+    cols = columns(BASE, hidden)
+    copies = Taught(
+        noise.states[:, cols], list(noise.groups), (noise.labels == 0).astype(float), np.full(200, 3), noise.labels
+    )
+    leaked = distilled_oof(ASSERTIONS, noise, copies, hidden, 1.0, soft=False)
+    assert calibrated_threshold(leaked, noise.labels == 0)[2] < 0.6
+
+
+@pytest.mark.data
+def test_unlabelled_articles_leave_out_report_dev_and_threshold_documents(data_root) -> None:
+    from slant.corpora.annotations import independent_unit
+    from slant.corpora.ptc import read_ptc2020
+    from slant.corpora.split import HELD_OUT_FRACTION, HELD_OUT_SEED, split_documents
+    from slant.train.head_data import report_units, unlabelled_documents
+
+    require_data(data_root / "polnear")
+    docs = unlabelled_documents()
+    assert {corpus for corpus, _ in docs} == {"ptc2020-train", "polnear-train"}  # never a dev split
+    assert not {independent_unit(corpus, d.id) for corpus, d in docs} & report_units()
+    _, held_out = split_documents(read_ptc2020("train"), HELD_OUT_FRACTION, HELD_OUT_SEED)
+    ptc_ids = {d.id for corpus, d in docs if corpus == "ptc2020-train"}
+    assert ptc_ids and not ptc_ids & {d.id for d in held_out}

@@ -17,7 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from slant.corpora.annotations import independent_unit
+from slant.corpora.base import Document
 from slant.corpora.items import EXCLUDED, LabelledItem, labelled_items
+from slant.corpora.polnear import read_polnear
+from slant.corpora.ptc import read_ptc2020
+from slant.corpora.split import HELD_OUT_FRACTION, HELD_OUT_SEED, split_documents
 from slant.text.candidates import ASSERTIONS, KINDS, QUOTES, Candidate, quote_candidate, sentence_candidate
 from slant.text.context import TextContext
 from slant.text.quotes import Quotation
@@ -44,20 +48,34 @@ def split_tune(
     kind: str, root: str | None = None, report_documents: bool = True
 ) -> tuple[list[LabelledItem], list[LabelledItem]]:
     """TUNE items of ``kind`` (errors left out) as (trainable, held out), by the rule in the module docstring."""
-    report_units = (
-        set()
-        if report_documents
-        else {
-            independent_unit(it.item.corpus, it.item.doc_id) for k in KINDS for it in labelled_items(k, "report", root)
-        }
-    )
+    skip = set() if report_documents else report_units(root)
     train, held = [], []
     for it in labelled_items(kind, "tune", root):  # type: ignore[arg-type]
         if it.label is None or it.label == EXCLUDED:
             continue
         unit = independent_unit(it.item.corpus, it.item.doc_id)
-        (held if it.item.corpus in HELD_OUT_CORPORA or unit in report_units else train).append(it)
+        (held if it.item.corpus in HELD_OUT_CORPORA or unit in skip else train).append(it)
     return train, held
+
+
+def report_units(root: str | None = None) -> set[str]:
+    """The independent units (documents; BASIL stories) that hold a REPORT item of either kind."""
+    return {independent_unit(it.item.corpus, it.item.doc_id) for k in KINDS for it in labelled_items(k, "report", root)}
+
+
+def unlabelled_documents(root: str | None = None) -> list[tuple[str, Document]]:
+    """News articles a teacher may label for the heads, as (corpus, document): PTC-2020 train articles outside
+    the technique thresholds' held-out part (the training run's default split) and PolNeAR train articles, less
+    every one that holds a REPORT item. PTC and SemEval-2021 dev are never among them. Their sentences carry no
+    hand label; those that are TUNE items are still read, so a fold's test documents must be left out by group
+    (``independent_unit``) where such rows train."""
+    ptc = read_ptc2020("train", root=root)
+    _, held_out = split_documents(ptc, HELD_OUT_FRACTION, HELD_OUT_SEED)
+    held_ids = {doc.id for doc in held_out}
+    docs = [("ptc2020-train", d) for d in ptc if d.id not in held_ids]
+    docs += [("polnear-train", d) for d in read_polnear("train", root=root)]
+    skip = report_units(root)
+    return [(corpus, d) for corpus, d in docs if independent_unit(corpus, d.id) not in skip]
 
 
 def hand_example(kind: str, it: LabelledItem) -> HeadExample:
@@ -97,6 +115,8 @@ __all__ = [
     "HeadExample",
     "feature_vocabulary",
     "hand_example",
+    "report_units",
     "split_tune",
+    "unlabelled_documents",
     "weak_head_examples",
 ]

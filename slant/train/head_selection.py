@@ -1,12 +1,15 @@
 """How the candidate heads' settings were chosen: every variant scored on the TUNE items alone.
 
     python -m slant.train.head_selection [--model model] [--data-root DIR] [--kinds quotes assertions]
-        [--no-report-documents] [--as-shipped [--learning-curve] [--cross-oof FILE]]
+        [--no-report-documents] [--as-shipped [--learning-curve] [--cross-oof FILE] [--distill]]
 
 The trainable and held-out TUNE items (``slant.train.head_data.split_tune``) are read through the model's encoder
 once, as ``classify()`` reads them, keeping every layer's item mean, item max and context mean. For each
 variant it prints the out-of-fold F1 on the trainable items (grouped 5-fold, two fold seeds), and the average
 precision and best F1 on the held-out items of readers fitted on all trainable items. REPORT is never read.
+With ``--distill`` (assertions) it also measures a state reader taught by the separate rhetoric models: their
+judgement of every sentence of unlabelled news articles (``slant.train.head_data.unlabelled_documents``) trains
+it beside the hand labels.
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ import torch
 from sklearn.metrics import average_precision_score
 from sklearn.model_selection import StratifiedGroupKFold
 
+from slant.corpora.annotations import independent_unit
 from slant.corpora.items import EXCLUDED, labelled_items
-from slant.model.heads import CLASSES, POSITIVE, HeadSpec, token_ranges
+from slant.model.heads import CLASSES, POSITIVE, HeadSpec, pool_candidate, token_ranges
+from slant.model.rhetoric import load_classifiers
 from slant.model.rhetoric.cross_encoder import CrossConfig, item_window
 from slant.pipeline.head_spans import item_candidates
 from slant.pipeline.tagger import Tagger
-from slant.text.candidates import KINDS, QUOTES
-from slant.train.head_data import DROPPED_FEATURES, hand_example, split_tune
+from slant.text.candidates import ASSERTIONS, KINDS, QUOTES, propose
+from slant.text.context import TextContext
+from slant.train.head_data import DROPPED_FEATURES, hand_example, split_tune, unlabelled_documents
 from slant.train.heads import SEED, best_threshold, calibrated_threshold, fit_reader, weak_group
 from slant.train.weak_labels import weak_assertions, weak_quotes
 
@@ -133,6 +139,15 @@ def fit_predict(kind: str, v: Variant, items: Items, fit_rows: np.ndarray, test_
     y = items.labels[fit_rows]
     weights = balance(y, np.ones(len(y))) if v.balanced else None
     states = fit_reader(items.states[fit_rows][:, cols], y, n, v.c_states, weights, standardise=True)
+    p_states = states.probabilities(items.states[test_rows][:, cols])[:, pos]
+    return v.state_weight * p_states + (1 - v.state_weight) * cue_probability(kind, v, items, fit_rows, test_rows)
+
+
+def cue_probability(kind: str, v: Variant, items: Items, fit_rows: np.ndarray, test_rows: np.ndarray) -> np.ndarray:
+    """The variant's cue reader, fitted on ``fit_rows`` and the weak labels outside ``test_rows``' documents:
+    its positive-class probability of ``test_rows``."""
+    n, pos = len(CLASSES[kind]), CLASSES[kind].index(POSITIVE[kind])
+    y = items.labels[fit_rows]
     drop = DROPPED_FEATURES.get(kind)
     left_out = {weak_group(items.groups[i]) for i in test_rows}
     weak = [w for w in items.weak if w.group not in left_out] if v.weak_weight > 0 else []
@@ -146,9 +161,7 @@ def fit_predict(kind: str, v: Variant, items: Items, fit_rows: np.ndarray, test_
     cue_y = np.concatenate([y, np.array([CLASSES[kind].index(w.label) for w in weak], dtype=int)])
     cue_w = np.concatenate([np.ones(len(y)), np.full(len(weak), v.weak_weight)])
     cues = fit_reader(dense(dicts), cue_y, n, v.c_cues, balance(cue_y, cue_w) if v.balanced else cue_w)
-    p_states = states.probabilities(items.states[test_rows][:, cols])[:, pos]
-    p_cues = cues.probabilities(dense([items.features[i] for i in test_rows]))[:, pos]
-    return v.state_weight * p_states + (1 - v.state_weight) * p_cues
+    return cues.probabilities(dense([items.features[i] for i in test_rows]))[:, pos]
 
 
 def balance(y: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -186,16 +199,21 @@ def score_as_shipped(kind: str, v: Variant, items: Items, hidden: int) -> float:
     return calibrated_threshold(as_shipped_oof(kind, v, items, hidden), positive)[2]
 
 
+def shipped_folds(kind: str, items: Items) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The separate rhetoric models' folds: grouped by document, stratified by label name, seed SEED."""
+    rows = np.arange(len(items.labels))
+    names = [CLASSES[kind][i] for i in items.labels]
+    return list(StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=SEED).split(rows, names, items.groups))
+
+
 def as_shipped_oof(kind: str, v: Variant, items: Items, hidden: int, keep_docs: float = 1.0, draw: int = 0):
     """Out-of-fold positive probabilities on the separate models' folds; ``keep_docs`` < 1 trains each fold on
     that share of its documents (drawn with seed ``draw``), for a learning curve."""
     cols = columns(v, hidden)
-    rows = np.arange(len(items.labels))
-    names = [CLASSES[kind][i] for i in items.labels]
     groups = np.array(items.groups)
     rng = np.random.default_rng(draw)
-    oof = np.zeros(len(rows))
-    for a, b in StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=SEED).split(rows, names, items.groups):
+    oof = np.zeros(len(items.labels))
+    for a, b in shipped_folds(kind, items):
         if keep_docs < 1:
             docs = sorted(set(groups[a]))
             kept = set(rng.choice(docs, int(round(keep_docs * len(docs))), replace=False))
@@ -251,6 +269,92 @@ def second_reader(
     )
 
 
+@dataclass
+class Taught:
+    """Sentences of unlabelled articles, read as ``classify()`` reads them, and a teacher's judgement of each."""
+
+    states: np.ndarray  # (n, 2 * hidden): BASE's columns (layer -3: sentence mean | context mean)
+    groups: list[str]  # independent unit of each sentence's document
+    positive: np.ndarray  # the teacher's calibrated probability of the positive class
+    other: np.ndarray  # class index of the teacher's likeliest class other than the positive one
+    decided: np.ndarray  # class index of the teacher's decision (at its own threshold)
+
+
+@torch.inference_mode()
+def read_taught(tagger: Tagger, data_root: str | None, max_docs: int | None = None) -> Taught:
+    """Every sentence (not clause) ``propose`` yields in ``unlabelled_documents``, pooled like a head's input,
+    with the shipped separate assertion models (feature model and cross-encoder) as the teacher. The teacher was
+    trained on every TUNE item, so out-of-fold figures of a reader it taught can only flatter that reader."""
+    classifiers = load_classifiers()
+    if classifiers is None:
+        raise SystemExit("--distill needs the separate rhetoric models (model/rhetoric) as its teacher")
+    teacher = classifiers.assertions
+    classes = CLASSES[ASSERTIONS]
+    pos = classes.index(POSITIVE[ASSERTIONS])
+    tagger.head_layers = list(BASE.layers)
+    states, groups, positive, other, decided = [], [], [], [], []
+    for corpus, doc in unlabelled_documents(data_root)[:max_docs]:
+        ctx = TextContext.build(doc.text)
+        candidates = [c for c in propose(ctx) if c.kind == ASSERTIONS and not c.clause]
+        if not candidates:
+            continue
+        pred = tagger.predict_tokens([doc.text], with_hidden=True)[0]
+        read = [(c, r) for c in candidates if (r := token_ranges(pred.tokens.offsets, c)) is not None]
+        cross = teacher.cross_scores([(ctx, c.start, c.end) for c, _ in read])
+        for (c, ranges), x in zip(read, cross, strict=True):
+            states.append(pool_candidate(pred.head_states, *ranges).numpy())
+            d = teacher.decide(ctx, c.start, c.end, cross=x)
+            probs = np.array([d.probabilities[name] for name in classes])
+            probs[pos] = -1.0
+            groups.append(independent_unit(corpus, doc.id))
+            positive.append(d.score)
+            other.append(int(probs.argmax()))
+            decided.append(classes.index(d.label))
+    return Taught(
+        np.stack(states), groups, np.array(positive), np.array(other, dtype=int), np.array(decided, dtype=int)
+    )
+
+
+def distilled_oof(kind: str, items: Items, taught: Taught, hidden: int, weight: float, soft: bool = True):
+    """Out-of-fold positive probabilities on the separate models' folds of BASE's readers, the state reader also
+    fitted on the taught sentences outside the fold's test documents: each as two rows, the positive class at
+    ``weight`` times the teacher's probability and its likeliest other class at ``weight`` times the rest
+    (``soft``), or one row of the teacher's decision at ``weight``."""
+    cols = columns(BASE, hidden)
+    n, pos = len(CLASSES[kind]), CLASSES[kind].index(POSITIVE[kind])
+    taught_groups = np.array(taught.groups)
+    oof = np.zeros(len(items.labels))
+    for a, b in shipped_folds(kind, items):
+        keep = ~np.isin(taught_groups, list({items.groups[i] for i in b}))
+        x, p, other, decided = taught.states[keep], taught.positive[keep], taught.other[keep], taught.decided[keep]
+        if soft:
+            xs = np.vstack([items.states[a][:, cols], x, x])
+            ys = np.concatenate([items.labels[a], np.full(len(x), pos), other])
+            ws = np.concatenate([np.ones(len(a)), weight * p, weight * (1 - p)])
+        else:
+            xs = np.vstack([items.states[a][:, cols], x])
+            ys = np.concatenate([items.labels[a], decided])
+            ws = np.concatenate([np.ones(len(a)), np.full(len(x), weight)])
+        states = fit_reader(xs, ys, n, BASE.c_states, ws, standardise=True)
+        p_states = states.probabilities(items.states[b][:, cols])[:, pos]
+        oof[b] = BASE.state_weight * p_states + (1 - BASE.state_weight) * cue_probability(kind, BASE, items, a, b)
+    return oof
+
+
+def distillation(kind: str, items: Items, taught: Taught, hidden: int) -> None:
+    positive = items.labels == CLASSES[kind].index(POSITIVE[kind])
+    share = np.mean(taught.decided == CLASSES[kind].index(POSITIVE[kind]))
+    print(f"  {len(taught.positive)} taught sentences, {share:.0%} judged positive by the teacher", flush=True)
+    for soft in (True, False):
+        for weight in (0.03, 0.1, 0.3, 1.0):
+            oof = distilled_oof(kind, items, taught, hidden, weight, soft)
+            print(
+                f"  taught sentences at weight {weight:<4} ({'soft' if soft else 'hard'} labels)  out-of-fold F1 "
+                f"{calibrated_threshold(oof, positive)[2]:.4f}",
+                flush=True,
+            )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None)
@@ -267,6 +371,11 @@ def main(argv: list[str] | None = None) -> None:
         "--cross-oof",
         default=None,
         help="with --as-shipped --kinds assertions: the cross-encoder's out-of-fold scores (.npy) to mix in",
+    )
+    ap.add_argument(
+        "--distill",
+        action="store_true",
+        help="with --as-shipped --kinds assertions: a state reader the separate models also teach on unlabelled news",
     )
     ap.add_argument(
         "--as-shipped",
@@ -286,6 +395,8 @@ def main(argv: list[str] | None = None) -> None:
                 learning_curve(kind, items, hidden)
             if args.cross_oof and kind != QUOTES:
                 second_reader(kind, items, hidden, tagger, args.cross_oof, args.data_root)
+            if args.distill and kind != QUOTES:
+                distillation(kind, items, read_taught(tagger, args.data_root), hidden)
             continue
         items = read_items(tagger, kind, args.data_root, args.report_documents)
         print(f"{kind}: {int((~items.held).sum())} trainable, {int(items.held.sum())} held-out TUNE items")
