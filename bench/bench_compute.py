@@ -9,7 +9,11 @@ The figures behind the 2x-over-the-pipeline question (bench_score.py):
                  it by more than (pipeline time) / (forward time), however little else it does.
   variants       other ways to run the same encoder on the same windows, each against the plain float32 pass:
                  speed-up, the largest change in a token probability, and how many decoded spans stay the same.
-                   int8         torch dynamic int8 quantisation of the encoder's Linear layers
+                   int8         torch dynamic int8 quantisation of the encoder's Linear layers (one scale per
+                                weight matrix)
+                   int8-channel the same with one scale per output channel of each weight matrix
+                   int8-keep-ffn-out  per channel, with each layer's feed-forward output projection (where a
+                                transformer's few outlier channels show) left in float32
                    bf16         torch.autocast to bfloat16 on the CPU
                    compile      torch.compile (inductor, dynamic shapes); its compile time is printed apart
                    onnxruntime  the encoder and token head exported to ONNX, run by onnxruntime (only when the
@@ -81,6 +85,29 @@ def int8_variant(tagger):
     variant.network.encoder = torch.ao.quantization.quantize_dynamic(
         variant.network.encoder, {torch.nn.Linear}, dtype=torch.qint8
     )
+    return variant
+
+
+def int8_channel_variant(tagger, keep_ffn_out: bool = False):
+    import warnings
+
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig
+
+    variant = copy.copy(tagger)
+    variant.network = copy.deepcopy(tagger.network)
+    encoder = variant.network.encoder
+    # BERT-style names: layer.N.attention.output.dense is the attention's output projection, layer.N.output.dense
+    # the feed-forward output; only the latter is kept in float32.
+    names = {
+        name: per_channel_dynamic_qconfig
+        for name, module in encoder.named_modules()
+        if isinstance(module, torch.nn.Linear)
+        and not (keep_ffn_out and name.endswith("output.dense") and ".attention." not in name)
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao's deprecation notices
+        variant.network.encoder = torch.ao.quantization.quantize_dynamic(encoder, names, dtype=torch.qint8)
     return variant
 
 
@@ -180,7 +207,10 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=30, help="PTC dev articles to use")
     parser.add_argument("--model", default=None, help="model folder (default: the shipped model)")
     parser.add_argument(
-        "--variants", nargs="*", default=["int8", "bf16", "compile", "onnxruntime"], help="which variants to time"
+        "--variants",
+        nargs="*",
+        default=["int8", "int8-channel", "int8-keep-ffn-out", "bf16", "compile", "onnxruntime"],
+        help="which variants to time",
     )
     args = parser.parse_args()
 
@@ -198,6 +228,8 @@ def main() -> None:
     print(f"float32 forward over the windows: {base_seconds:.2f} s on {torch.get_num_threads()} threads")
     variants = {
         "int8": int8_variant,
+        "int8-channel": int8_channel_variant,
+        "int8-keep-ffn-out": lambda t: int8_channel_variant(t, keep_ffn_out=True),
         "bf16": bf16_variant,
         "compile": compile_variant,
         "onnxruntime": onnxruntime_variant,
