@@ -214,3 +214,17 @@ def test_unlabelled_articles_leave_out_report_dev_and_threshold_documents(data_r
     _, held_out = split_documents(read_ptc2020("train"), HELD_OUT_FRACTION, HELD_OUT_SEED)
     ptc_ids = {d.id for corpus, d in docs if corpus == "ptc2020-train"}
     assert ptc_ids and not ptc_ids & {d.id for d in held_out}
+
+
+def test_head_selection_reads_each_layer_and_pool_where_the_heads_read_them() -> None:
+    from slant.train.head_selection import BASE, LAYERS, columns, pooled_row
+
+    hidden, n_tokens = 4, 9
+    states = torch.randn(n_tokens, len(LAYERS) * hidden)
+    item, context = (2, 5), (0, 8)
+    row = pooled_row(states, item, context, len(LAYERS))
+    assert row.shape == (len(LAYERS) * 3 * hidden,)
+    # BASE reads layer -3's item mean and context mean: what the shipped head pools (pool_candidate) of that layer.
+    block = LAYERS.index(-3)
+    layer = states[:, block * hidden : (block + 1) * hidden]
+    assert np.allclose(row[columns(BASE, hidden)], pool_candidate(layer, item, context).numpy(), atol=1e-6)

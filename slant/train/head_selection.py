@@ -106,9 +106,7 @@ def read_items(
             ranges = token_ranges(pred.tokens.offsets, candidates[i])
             if ranges is None:
                 continue
-            (a, b), (c, d) = ranges
-            s = pred.head_states
-            rows[i] = torch.stack([s[a:b].mean(0), s[a:b].max(0).values, s[c:d].mean(0)], dim=1).reshape(-1).numpy()
+            rows[i] = pooled_row(pred.head_states, *ranges, len(LAYERS))
     keep = sorted(rows)
     if len(keep) < len(items):
         print(f"{kind}: {len(items) - len(keep)} items no token covers are left out", flush=True)
@@ -121,6 +119,14 @@ def read_items(
         np.array([i >= len(train) for i in keep]),
         weak,
     )
+
+
+def pooled_row(states: torch.Tensor, item: tuple[int, int], context: tuple[int, int], n_layers: int) -> np.ndarray:
+    """One item's row of ``Items.states`` from token states ``states`` (n_tokens, n_layers * hidden, the layers
+    side by side): per layer, the item mean, item max and context mean, each ``hidden`` wide (``columns``)."""
+    (a, b), (c, d) = item, context
+    pools = torch.stack([states[a:b].mean(0), states[a:b].max(0).values, states[c:d].mean(0)])  # (3, width)
+    return pools.reshape(len(POOL_NAMES), n_layers, -1).transpose(0, 1).reshape(-1).numpy()
 
 
 def columns(v: Variant, hidden: int) -> np.ndarray:
