@@ -77,30 +77,22 @@ def timed_predictions(tagger, texts: list[str]) -> tuple[list, float]:
     return preds, time.perf_counter() - started
 
 
-def int8_variant(tagger):
-    import torch
-
-    variant = copy.copy(tagger)
-    variant.network = copy.deepcopy(tagger.network)
-    variant.network.encoder = torch.ao.quantization.quantize_dynamic(
-        variant.network.encoder, {torch.nn.Linear}, dtype=torch.qint8
-    )
-    return variant
-
-
-def int8_channel_variant(tagger, keep_ffn_out: bool = False):
+def int8_variant(tagger, per_channel: bool = False, keep_ffn_out: bool = False):
+    """Dynamic int8 of the encoder's Linear layers: one weight scale per matrix, or per output channel; with
+    ``keep_ffn_out`` each layer's feed-forward output projection stays in float32."""
     import warnings
 
     import torch
-    from torch.ao.quantization import per_channel_dynamic_qconfig
+    from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig
 
+    qconfig = per_channel_dynamic_qconfig if per_channel else default_dynamic_qconfig
     variant = copy.copy(tagger)
     variant.network = copy.deepcopy(tagger.network)
     encoder = variant.network.encoder
     # BERT-style names: layer.N.attention.output.dense is the attention's output projection, layer.N.output.dense
     # the feed-forward output; only the latter is kept in float32.
     names = {
-        name: per_channel_dynamic_qconfig
+        name: qconfig
         for name, module in encoder.named_modules()
         if isinstance(module, torch.nn.Linear)
         and not (keep_ffn_out and name.endswith("output.dense") and ".attention." not in name)
@@ -228,8 +220,8 @@ def main() -> None:
     print(f"float32 forward over the windows: {base_seconds:.2f} s on {torch.get_num_threads()} threads")
     variants = {
         "int8": int8_variant,
-        "int8-channel": int8_channel_variant,
-        "int8-keep-ffn-out": lambda t: int8_channel_variant(t, keep_ffn_out=True),
+        "int8-channel": lambda t: int8_variant(t, per_channel=True),
+        "int8-keep-ffn-out": lambda t: int8_variant(t, per_channel=True, keep_ffn_out=True),
         "bf16": bf16_variant,
         "compile": compile_variant,
         "onnxruntime": onnxruntime_variant,
